@@ -1,0 +1,55 @@
+import { RemovalPolicy } from "aws-cdk-lib";
+import {
+  AttributeType,
+  Billing,
+  type GlobalSecondaryIndexPropsV2,
+  TableEncryptionV2,
+  TableV2,
+} from "aws-cdk-lib/aws-dynamodb";
+import { Construct } from "constructs";
+import { STATE_TABLE_SCHEMA } from "../../functions/shared/state-table-schema";
+
+export interface StateTableProps {
+  /** `prod` keeps the table on stack deletion and turns on deletion protection. */
+  readonly stage: "dev" | "prod";
+  /**
+   * Whether items carry a TTL attribute (`expiresAt`, epoch seconds) after which DynamoDB deletes them.
+   * @default true
+   */
+  readonly timeToLive?: boolean;
+  /**
+   * Extra sparse indexes a consumer needs besides the outbox index (e.g. session expiry).
+   * @default none
+   */
+  readonly extraIndexes?: readonly GlobalSecondaryIndexPropsV2[];
+}
+
+/**
+ * A consumer's keyed state in the layout the exactly-once engine writes: partition key `pk`, a version,
+ * per-partition offset fences and an alert outbox with a sparse index on pending entries.
+ */
+export class StateTable extends Construct {
+  public readonly table: TableV2;
+
+  constructor(scope: Construct, id: string, props: StateTableProps) {
+    super(scope, id);
+    const prod = props.stage === "prod";
+    this.table = new TableV2(this, "Table", {
+      partitionKey: { name: STATE_TABLE_SCHEMA.partitionKey, type: AttributeType.STRING },
+      billing: Billing.onDemand(),
+      encryption: TableEncryptionV2.awsManagedKey(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: prod,
+      removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      timeToLiveAttribute: props.timeToLive === false ? undefined : STATE_TABLE_SCHEMA.timeToLive,
+      globalSecondaryIndexes: [
+        {
+          indexName: STATE_TABLE_SCHEMA.outboxIndex.name,
+          partitionKey: { name: STATE_TABLE_SCHEMA.outboxIndex.partitionKey, type: AttributeType.STRING },
+          sortKey: { name: STATE_TABLE_SCHEMA.outboxIndex.sortKey, type: AttributeType.NUMBER },
+        },
+        ...(props.extraIndexes ?? []),
+      ],
+    });
+  }
+}

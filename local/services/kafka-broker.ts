@@ -1,0 +1,148 @@
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Kafka, logLevel } from "kafkajs";
+import { type ServiceProcess, startServiceProcess } from "./child-process";
+import { freePort, waitUntil } from "./wait";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+const KAFKA_DIR = join(ROOT, "local", "kafka");
+const LIBS = join(ROOT, ".cache", "kafka", "libs");
+const JVM_OPTIONS = [
+  "-Xms128m",
+  "-Xmx512m",
+  "-XX:+UseSerialGC",
+  "-XX:TieredStopAtLevel=1",
+  "-Djava.awt.headless=true",
+  `-Dlog4j2.configurationFile=${join(KAFKA_DIR, "log4j2.xml")}`,
+];
+
+/** Fetches the broker's jars from Maven Central into the git-ignored cache, once. */
+export function ensureKafkaJars(): string {
+  const ready = existsSync(LIBS) && readdirSync(LIBS).some((jar) => jar.startsWith("kafka_2.13-"));
+  if (!ready) {
+    mkdirSync(LIBS, { recursive: true });
+    execFileSync(
+      "mvn",
+      [
+        "-q",
+        "-B",
+        "-f",
+        join(KAFKA_DIR, "pom.xml"),
+        "dependency:copy-dependencies",
+        "-DincludeScope=runtime",
+        `-DoutputDirectory=${LIBS}`,
+      ],
+      { stdio: ["ignore", "ignore", "inherit"] },
+    );
+  }
+  return LIBS;
+}
+
+export interface RunningKafka {
+  readonly brokers: readonly string[];
+  readonly process: ServiceProcess;
+  stop(): Promise<void>;
+}
+
+/** A single-node KRaft broker on free loopback ports, with freshly formatted storage in a temp dir. */
+export async function startKafkaBroker(): Promise<RunningKafka> {
+  const classpath = `${ensureKafkaJars()}/*`;
+  const [port, controllerPort] = [await freePort(), await freePort()];
+  const dataDir = mkdtempSync(join(ROOT, ".cache", "kafka", "run-"));
+  const properties = join(dataDir, "server.properties");
+  writeFileSync(properties, serverProperties(port, controllerPort, join(dataDir, "data")));
+  const clusterId = randomBytes(16).toString("base64url");
+  execFileSync(
+    "java",
+    [
+      ...JVM_OPTIONS,
+      "-cp",
+      classpath,
+      "kafka.tools.StorageTool",
+      "format",
+      "--standalone",
+      "-t",
+      clusterId,
+      "-c",
+      properties,
+    ],
+    { stdio: "ignore" },
+  );
+  const proc = startServiceProcess("kafka", "java", [
+    ...JVM_OPTIONS,
+    "-cp",
+    classpath,
+    "kafka.Kafka",
+    properties,
+  ]);
+  const brokers = [`127.0.0.1:${port}`];
+  const stop = async () => {
+    await proc.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    await waitUntil("Kafka broker", () => warmUp(brokers), {
+      timeoutMs: 90_000,
+      intervalMs: 300,
+      alive: () => !proc.exited(),
+    });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { brokers, process: proc, stop };
+}
+
+/** Answers once the broker serves metadata and its group coordinator is up (`__consumer_offsets` exists). */
+async function warmUp(brokers: readonly string[]): Promise<void> {
+  const admin = new Kafka({
+    clientId: "warm-up",
+    brokers: [...brokers],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+  }).admin();
+  await admin.connect();
+  try {
+    await admin.describeCluster();
+    await admin.describeGroups(["theworldshop-warm-up"]);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+function serverProperties(port: number, controllerPort: number, logDir: string): string {
+  return `process.roles=broker,controller
+node.id=1
+controller.quorum.bootstrap.servers=127.0.0.1:${controllerPort}
+listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}
+advertised.listeners=PLAINTEXT://127.0.0.1:${port}
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=${logDir}
+num.partitions=1
+default.replication.factor=1
+min.insync.replicas=1
+auto.create.topics.enable=false
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+num.network.threads=2
+num.io.threads=2
+num.recovery.threads.per.data.dir=1
+background.threads=2
+log.retention.hours=1
+log.segment.bytes=16777216
+log.cleaner.dedupe.buffer.size=2097152
+log.cleaner.threads=1
+broker.heartbeat.interval.ms=500
+broker.session.timeout.ms=3000
+`;
+}

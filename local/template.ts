@@ -1,0 +1,37 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { App } from "aws-cdk-lib";
+import { buildStreamingApp } from "../lib/app";
+
+/** The parts of a CloudFormation template the local runtime reads. */
+export interface CfnTemplate {
+  readonly Resources: Record<string, CfnResource>;
+}
+export interface CfnResource {
+  readonly Type: string;
+  readonly Properties?: Record<string, unknown>;
+  readonly Metadata?: Record<string, unknown>;
+}
+
+const ROOT = join(import.meta.dirname, "..");
+
+/**
+ * Synthesizes the stack in process (without bundling the functions) from cdk.json's context plus
+ * `context`, and returns its template: the one list of resources local runs create.
+ */
+export function synthesizeTemplate(context: Record<string, unknown> = {}): CfnTemplate {
+  const cdkJson = JSON.parse(readFileSync(join(ROOT, "cdk.json"), "utf8")) as {
+    context?: Record<string, unknown>;
+  };
+  const app = new App({
+    outdir: join(ROOT, ".cache", "cdk.out.local"),
+    context: { ...cdkJson.context, ...context, "aws:cdk:bundling-stacks": [] },
+  });
+  const stack = buildStreamingApp(app);
+  return app.synth().getStackArtifact(stack.artifactId).template as CfnTemplate;
+}
+
+/** The resources of one type, by logical id. */
+export function resourcesOfType(template: CfnTemplate, type: string): [string, CfnResource][] {
+  return Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
+}

@@ -1,0 +1,3 @@
+import { servicesSetup } from "./services";
+
+export default servicesSetup({ aws: true, kafka: false });
