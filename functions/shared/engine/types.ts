@@ -1,0 +1,86 @@
+import type { z } from "zod";
+
+/** Where a Kafka record sits: what the engine fences on and what a rejected record reports. */
+export interface RecordCoordinates {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+}
+
+/** A Kafka record after decoding and validation, as a reducer sees it. */
+export interface ConsumerRecord<V> extends RecordCoordinates {
+  /** The record key (UTF-8), or null when the record has none. */
+  readonly key: string | null;
+  /** The validated value. */
+  readonly value: V;
+  /** Kafka timestamp, epoch milliseconds. */
+  readonly timestamp: number;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export const SEVERITIES = ["info", "warning", "critical"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** An alert as published to SNS (message body) and kept in the outbox until published. */
+export interface Alert {
+  /** Deterministic from the triggering record, so a replay of the same input gives the same ids. */
+  readonly alertId: string;
+  readonly alertType: string;
+  readonly severity: Severity;
+  /** The product, card, seller or user the alert is about. */
+  readonly subjectId: string;
+  /** The triggering record's event time, ISO-8601 UTC. */
+  readonly eventTime: string;
+  /** What a person reads: "P-123 'Blue mug' is out of stock as of 23:03:12". */
+  readonly message: string;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** An item written in the same transaction as a key's state, to another table of the consumer (decisions, ended sessions). */
+export interface SideRecord {
+  /** The side table's name in the consumer's config (`EngineOptions.sideTables`), e.g. "decisions". */
+  readonly table: string;
+  /** The whole item; writing it again must be harmless (same key, same content). */
+  readonly item: Readonly<Record<string, unknown>>;
+}
+
+/** What a reducer returns for one record: the key's next state and what the record caused. */
+export interface Reduction<S> {
+  readonly state: S;
+  readonly alerts?: readonly Alert[];
+  readonly records?: readonly SideRecord[];
+  /** Epoch seconds after which DynamoDB may delete the key's item (TTL); omit to keep it. */
+  readonly expiresAt?: number;
+}
+
+/**
+ * Everything that makes a use case what it is. The engine makes it exactly-once; a consumer never
+ * touches AWS, a clock or randomness.
+ */
+export interface Consumer<V, S, C> {
+  /** The consumer's name in the shop's words: "inventory", "cardVelocity", "orders", "sessions". */
+  readonly name: string;
+  /** Validates the JSON-parsed record value. */
+  readonly schema: z.ZodType<V>;
+  /** The state keys a record updates, e.g. `[productId]`, or a minute shard and a seller window for an order. */
+  stateKeys(record: ConsumerRecord<V>, config: C): readonly string[];
+  /** Folds one record into one key's state; `state` is undefined for a key never seen. Pure. */
+  reduce(key: string, state: S | undefined, record: ConsumerRecord<V>, config: C): Reduction<S>;
+  /**
+   * Extra validation of the raw value text before JSON parsing (e.g. reject card numbers), returning a
+   * reason, or undefined when fine. Also masks what is stored or logged of a rejected value.
+   */
+  readonly screen?: {
+    reject(raw: string): string | undefined;
+    mask(raw: string): string;
+  };
+}
+
+/** A record that failed decoding or validation, as sent to the rejected-records queue. */
+export interface RejectedRecord extends RecordCoordinates {
+  readonly consumer: string;
+  readonly reason: string;
+  /** The raw value, masked; null for a tombstone. */
+  readonly value: string | null;
+  readonly key: string | null;
+}
