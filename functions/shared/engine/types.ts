@@ -84,3 +84,15 @@ export interface RejectedRecord extends RecordCoordinates {
   readonly value: string | null;
   readonly key: string | null;
 }
+
+/** Where the engine keeps state and sends what it produces. */
+export interface EngineOptions<C> {
+  /** The consumer's config (thresholds), passed to `stateKeys` and `reduce`. */
+  readonly config: C;
+  /** The state table (layout: `functions/shared/state-table-schema.ts`). */
+  readonly tableName: string;
+  /** Side tables by their name in `SideRecord.table`, e.g. `{ decisions: "…-Decisions-…" }`. */
+  readonly sideTables?: Readonly<Record<string, string>>;
+  readonly alertTopicArn: string;
+  readonly rejectedQueueUrl: string;
+}
