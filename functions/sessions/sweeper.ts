@@ -1,0 +1,28 @@
+import { Logger } from "@aws-lambda-powertools/logger";
+import { ENDED_SESSIONS_TABLE } from "./session";
+import { type SweepResult, sweepExpiredSessions } from "./sweep";
+
+/** Thrown at cold start when the function's environment lacks a setting. */
+export class SweeperConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SweeperConfigError";
+  }
+}
+
+function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new SweeperConfigError(`the session sweeper needs environment variable ${name}`);
+  return value;
+}
+
+const logger = new Logger();
+const tableName = requiredEnv("STATE_TABLE_NAME");
+const endedSessionsTable = requiredEnv(`SIDE_TABLE_${ENDED_SESSIONS_TABLE.toUpperCase()}`);
+
+/** Scheduled every minute: ends the sessions whose 30 minutes without a click are up. */
+export const handler = async (): Promise<SweepResult> => {
+  const result = await sweepExpiredSessions({ tableName, endedSessionsTable, now: Date.now() });
+  logger.info("swept timed-out sessions", { ...result });
+  return result;
+};
