@@ -1,20 +1,7 @@
 import { Logger } from "@aws-lambda-powertools/logger";
+import { requiredEnv } from "../shared/env";
 import { ENDED_SESSIONS_TABLE } from "./session";
 import { type SweepResult, sweepExpiredSessions } from "./sweep";
-
-/** Thrown at cold start when the function's environment lacks a setting. */
-export class SweeperConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "SweeperConfigError";
-  }
-}
-
-function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new SweeperConfigError(`the session sweeper needs environment variable ${name}`);
-  return value;
-}
 
 const logger = new Logger();
 const tableName = requiredEnv("STATE_TABLE_NAME");
