@@ -6,6 +6,7 @@ import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import type { StreamingConfig } from "./config";
 import { StateTable } from "./constructs/state-table";
+import { Sessions } from "./consumers/sessions";
 
 export interface StreamingStackProps extends StackProps {
   /** The validated TheWorldShop streaming config. */
@@ -57,5 +58,12 @@ export class StreamingStack extends Stack {
       });
     }
     this.availability = new StateTable(this, "Availability", { stage: props.config.stage });
+    new Sessions(this, "Sessions", {
+      config: props.config,
+      secret: this.kafkaSecret,
+      alertTopic: this.alertTopic,
+      rejectedRecords: this.rejectedRecords,
+      failedBatches: this.failedBatches,
+    });
   }
 }
