@@ -15,7 +15,7 @@ import {
 
 const TOPIC = "theworldshop.test-events";
 const running: LocalRuntime[] = [];
-const sqs = new SQSClient({});
+const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
 
 /** A log whose commits the test can see, in order. */
 class RecordingLog extends MemoryLog {
@@ -64,8 +64,14 @@ async function produce(log: MemoryLog, offsets: number, partition = 0) {
   );
 }
 
-async function receiveFailureRecords(queueUrl: string, expected: number): Promise<Record<string, any>[]> {
-  const bodies: Record<string, any>[] = [];
+interface FailureRecordBody {
+  readonly requestContext: { readonly approximateInvokeCount: number };
+  readonly KafkaBatchInfo: Record<string, unknown>;
+  readonly timestamp: string;
+}
+
+async function receiveFailureRecords(queueUrl: string, expected: number): Promise<FailureRecordBody[]> {
+  const bodies: FailureRecordBody[] = [];
   while (bodies.length < expected) {
     const received = await sqs.send(
       new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),

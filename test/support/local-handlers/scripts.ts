@@ -5,7 +5,9 @@ export type Script = (event: MSKEvent, context: Context) => unknown;
 
 // On globalThis: the runtime imports each handler as its own module instance, scripts must be shared.
 const REGISTRY = Symbol.for("theworldshop.test.local-handler-scripts");
-const registry = ((globalThis as Record<symbol, unknown>)[REGISTRY] ??= new Map()) as Map<string, Script>;
+const shared = globalThis as Record<symbol, Map<string, Script> | undefined>;
+shared[REGISTRY] ??= new Map();
+const registry = shared[REGISTRY];
 
 /** Makes the scripted handler run `script` when its SCRIPT variable is `name`. */
 export function defineScript(name: string, script: Script): void {
