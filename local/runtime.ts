@@ -64,8 +64,15 @@ export class LocalRuntime {
     interceptAwsClients();
     const { template, resources } = options;
     const instance = `${process.pid}-${++runtimes}`;
+    const mappings = templateKafkaMappings(template, resources.resolve);
+    this.schedules = templateSchedules(template);
+    // Only functions something triggers run locally; HTTP APIs and the like are not invoked here.
+    const triggered = new Set([
+      ...mappings.map((mapping) => mapping.functionLogicalId),
+      ...this.schedules.flatMap((schedule) => schedule.targets.map((target) => target.functionLogicalId)),
+    ]);
     const functions = new Map<string, LocalFunction>();
-    for (const [logicalId, definition] of templateFunctions(template, resources.resolve)) {
+    for (const [logicalId, definition] of templateFunctions(template, resources.resolve, triggered)) {
       functions.set(
         logicalId,
         new LocalFunction(definition, {
@@ -78,7 +85,7 @@ export class LocalRuntime {
     }
     this.functions = functions;
     this.clients = awsClients(options.endpoints);
-    this.eventSources = templateKafkaMappings(template, resources.resolve).map((definition) => {
+    this.eventSources = mappings.map((definition) => {
       const fn = functions.get(definition.functionLogicalId);
       if (!fn) {
         throw new Error(
@@ -104,7 +111,6 @@ export class LocalRuntime {
         onError: (error) => options.onError?.(error, definition.logicalId),
       });
     });
-    this.schedules = templateSchedules(template);
   }
 
   /** The Kafka topics the event source mappings read. */

@@ -16,14 +16,16 @@ export interface FunctionDefinition {
 
 /**
  * The template's functions that name their handler source in metadata (`theworldshop:handler`), by logical id,
- * with environment values resolved by `resolve` (the local resources' `resolve`).
+ * with environment values resolved by `resolve` (the local resources' `resolve`); only those in `only` if given.
  */
 export function templateFunctions(
   template: CfnTemplate,
   resolve: (value: unknown) => unknown,
+  only?: ReadonlySet<string>,
 ): Map<string, FunctionDefinition> {
   const functions = new Map<string, FunctionDefinition>();
   for (const [logicalId, resource] of resourcesOfType(template, "AWS::Lambda::Function")) {
+    if (only && !only.has(logicalId)) continue;
     const handler = resource.Metadata?.[HANDLER_METADATA] as { entry?: unknown } | undefined;
     if (typeof handler?.entry !== "string") continue; // e.g. CDK's own custom-resource functions
     const props = resource.Properties ?? {};
