@@ -7,6 +7,7 @@ import type { Construct } from "constructs";
 import type { StreamingConfig } from "./config";
 import { StateTable } from "./constructs/state-table";
 import { Inventory } from "./consumers/inventory";
+import { Sessions } from "./consumers/sessions";
 
 export interface StreamingStackProps extends StackProps {
   /** The validated TheWorldShop streaming config. */
@@ -67,6 +68,13 @@ export class StreamingStack extends Stack {
       rejectedRecords: this.rejectedRecords,
       failedBatches: this.failedBatches,
       kafkaSecret: this.kafkaSecret,
+    });
+    new Sessions(this, "Sessions", {
+      config: props.config,
+      secret: this.kafkaSecret,
+      alertTopic: this.alertTopic,
+      rejectedRecords: this.rejectedRecords,
+      failedBatches: this.failedBatches,
     });
   }
 }
