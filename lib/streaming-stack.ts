@@ -7,6 +7,7 @@ import type { Construct } from "constructs";
 import type { StreamingConfig } from "./config";
 import { StateTable } from "./constructs/state-table";
 import { CardVelocity } from "./consumers/card-velocity";
+import { Sessions } from "./consumers/sessions";
 
 export interface StreamingStackProps extends StackProps {
   /** The validated TheWorldShop streaming config. */
@@ -60,6 +61,13 @@ export class StreamingStack extends Stack {
       });
     }
     this.availability = new StateTable(this, "Availability", { stage: props.config.stage });
+    new Sessions(this, "Sessions", {
+      config: props.config,
+      secret: this.kafkaSecret,
+      alertTopic: this.alertTopic,
+      rejectedRecords: this.rejectedRecords,
+      failedBatches: this.failedBatches,
+    });
     this.cardVelocity = new CardVelocity(this, "CardVelocity", {
       config: props.config,
       secret: this.kafkaSecret,
