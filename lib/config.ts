@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { inventoryConfigSchema } from "../functions/inventory/config";
 
 /** The Kafka cluster the consumers read from: an MSK cluster, or self-managed brokers. */
 const mskSource = z.object({
@@ -47,6 +48,8 @@ export const streamingConfigSchema = z.object({
   stage: z.enum(["dev", "prod"]).default("dev"),
   kafka: kafkaSourceSchema,
   topics: topicNamesSchema,
+  /** Low-stock threshold and per-product overrides: `{ "lowStockThreshold": 10, "lowStockThresholds": { "P-1": 25 } }`. */
+  inventory: inventoryConfigSchema.prefault({}),
 });
 
 export type StreamingConfig = z.infer<typeof streamingConfigSchema>;
