@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { FaultInjector } from "../faults";
-import { buildKafkaEvent, type RawKafkaRecord } from "../kafka-event";
+import { buildKafkaEvent } from "../kafka-event";
 import type { InvocationOutcome, LocalFunction } from "../lambda/local-function";
 import type { InvocationHooks } from "../lambda/scope";
 import { LOCAL_REGION } from "../services/endpoints";
@@ -163,14 +163,10 @@ export class LocalKafkaEventSource {
   }
 
   private event(records: readonly LogRecord[]) {
-    return buildKafkaEvent(records.map(toRawRecord), {
+    return buildKafkaEvent(records, {
       eventSource: this.definition.eventSource,
       eventSourceArn: this.definition.eventSourceArn,
       bootstrapServers: this.options.log.bootstrapServers,
     });
   }
-}
-
-function toRawRecord(record: LogRecord): RawKafkaRecord {
-  return { ...record };
 }

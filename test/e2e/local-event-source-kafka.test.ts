@@ -1,12 +1,15 @@
 import { randomUUID } from "node:crypto";
-import { SQSClient } from "@aws-sdk/client-sqs";
 import type { MSKEvent } from "aws-lambda";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { KafkaLog } from "../../local/event-source/kafka-log";
-import { drainQueue } from "../../local/queues";
-import { createStackResources } from "../../local/resources";
-import { LocalRuntime } from "../../local/runtime";
-import { defineScript, offsetsOf, scriptedConsumerTemplate } from "../support/local-handlers/scripts";
+import {
+  firstOffset,
+  offsetsDelivered,
+  produceNumbered as produce,
+  receiveFailureRecords,
+  startScriptedConsumer,
+} from "../support/local-event-source";
+import { defineScript, offsetsOf } from "../support/local-handlers/scripts";
 
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -26,35 +29,12 @@ async function consumer(
   log: KafkaLog,
   maximumRetryAttempts = 2,
 ) {
-  const template = scriptedConsumerTemplate({ script, topic, group, batchSize: 5, maximumRetryAttempts });
-  const resources = await createStackResources(
-    template,
-    inject("endpoints"),
-    `kafka-esm-${randomUUID().slice(0, 8)}`,
-  );
-  const runtime = new LocalRuntime({
-    template,
-    resources,
-    endpoints: inject("endpoints"),
+  const started = await startScriptedConsumer(
+    { script, topic, group, batchSize: 5, maximumRetryAttempts },
     log,
-    retryDelayMs: () => 0,
-  });
-  cleanup.push(() => runtime.stop());
-  await runtime.start();
-  return { runtime, failedBatchesUrl: resources.byLogicalId.get("FailedBatches")!.ref };
-}
-
-async function produce(log: KafkaLog, topic: string, count: number) {
-  await log.ensureTopic(topic, 2);
-  await log.produce(
-    topic,
-    Array.from({ length: count }, (_, index) => ({
-      key: `K-${index}`,
-      value: JSON.stringify({ eventId: `E-${index}` }),
-      partition: 0,
-      timestamp: Date.parse("2026-11-20T23:03:00.000Z") + index,
-    })),
   );
+  cleanup.push(() => started.runtime.stop());
+  return started;
 }
 
 describe("the local Kafka event source mapping on a real broker", () => {
@@ -68,7 +48,7 @@ describe("the local Kafka event source mapping on a real broker", () => {
       entered = resolve;
     });
     defineScript("kafka-killed", async (event) => {
-      if (offsetsOf(event)[0]!.offset === 0) return;
+      if (firstOffset(event) === 0) return;
       entered();
       await new Promise(() => {}); // never finishes: the consumer is killed meanwhile
     });
@@ -85,9 +65,7 @@ describe("the local Kafka event source mapping on a real broker", () => {
     const after = await consumer("kafka-restarted", topic, group, afterKill);
     await after.runtime.caughtUp();
 
-    expect(redelivered.flatMap((event) => offsetsOf(event).map(({ offset }) => offset))).toEqual([
-      5, 6, 7, 8, 9, 10, 11,
-    ]);
+    expect(offsetsDelivered(redelivered)).toEqual([5, 6, 7, 8, 9, 10, 11]);
     expect(redelivered[0]).toMatchObject({
       eventSource: "SelfManagedKafka",
       bootstrapServers: inject("endpoints").kafkaBrokers.join(","),
@@ -109,10 +87,10 @@ describe("the local Kafka event source mapping on a real broker", () => {
     const { runtime, failedBatchesUrl } = await consumer("kafka-poison", topic, group, log, 1);
 
     await runtime.caughtUp();
-    const failures = await drainQueue(new SQSClient({}), failedBatchesUrl);
+    const failures = await receiveFailureRecords(failedBatchesUrl, 1);
 
     expect(attempts).toEqual([0, 0, 5]);
-    expect(failures.map((message) => JSON.parse(message.Body!))).toEqual([
+    expect(failures).toEqual([
       expect.objectContaining({
         requestContext: expect.objectContaining({
           condition: "RetryAttemptsExhausted",

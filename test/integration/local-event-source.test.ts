@@ -1,91 +1,29 @@
-import { randomUUID } from "node:crypto";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
-import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { MSKEvent } from "aws-lambda";
-import { afterEach, describe, expect, inject, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { MemoryLog } from "../../local/event-source/memory-log";
-import { createStackResources } from "../../local/resources";
-import { LocalRuntime } from "../../local/runtime";
+import type { LocalRuntime } from "../../local/runtime";
 import {
-  defineScript,
-  offsetsOf,
-  type ScriptedMappingProps,
-  scriptedConsumerTemplate,
-} from "../support/local-handlers/scripts";
+  firstOffset as first,
+  produceNumbered,
+  RecordingLog,
+  receiveFailureRecords,
+  batchSizes as sizes,
+  startScriptedConsumer,
+} from "../support/local-event-source";
+import { defineScript, offsetsOf, type ScriptedMappingProps } from "../support/local-handlers/scripts";
 
 const TOPIC = "theworldshop.test-events";
 const running: LocalRuntime[] = [];
-const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
 
-/** A log whose commits the test can see, in order. */
-class RecordingLog extends MemoryLog {
-  readonly commits: number[] = [];
-  override async commit(group: string, topic: string, partition: number, nextOffset: number): Promise<void> {
-    this.commits.push(nextOffset);
-    await super.commit(group, topic, partition, nextOffset);
-  }
+async function startConsumer(props: Omit<ScriptedMappingProps, "topic" | "group">, log: MemoryLog) {
+  const started = await startScriptedConsumer({ ...props, topic: TOPIC, group: "g" }, log);
+  running.push(started.runtime);
+  return started;
 }
 
-async function startConsumer(
-  props: Omit<ScriptedMappingProps, "topic" | "group">,
-  log: MemoryLog,
-  group = "g",
-) {
-  const template = scriptedConsumerTemplate({ ...props, topic: TOPIC, group });
-  const resources = await createStackResources(
-    template,
-    inject("endpoints"),
-    `esm-${randomUUID().slice(0, 8)}`,
-  );
-  const runtime = new LocalRuntime({
-    template,
-    resources,
-    endpoints: inject("endpoints"),
-    log,
-    partitions: 1,
-    retryDelayMs: () => 0,
-  });
-  running.push(runtime);
-  await runtime.start();
-  return { runtime, failedBatchesUrl: resources.byLogicalId.get("FailedBatches")!.ref };
-}
-
-async function produce(log: MemoryLog, offsets: number, partition = 0) {
-  await log.ensureTopic(TOPIC, 2);
-  await log.produce(
-    TOPIC,
-    Array.from({ length: offsets }, (_, index) => ({
-      key: `K-${index}`,
-      value: JSON.stringify({ eventId: `E-${index}` }),
-      partition,
-      timestamp: Date.parse("2026-11-20T23:03:00.000Z") + index,
-      headers: { source: "test" },
-    })),
-  );
-}
-
-interface FailureRecordBody {
-  readonly requestContext: { readonly approximateInvokeCount: number };
-  readonly KafkaBatchInfo: Record<string, unknown>;
-  readonly timestamp: string;
-}
-
-async function receiveFailureRecords(queueUrl: string, expected: number): Promise<FailureRecordBody[]> {
-  const bodies: FailureRecordBody[] = [];
-  while (bodies.length < expected) {
-    const received = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-    );
-    for (const message of received.Messages ?? []) {
-      bodies.push(JSON.parse(message.Body!));
-      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle! }));
-    }
-  }
-  return bodies;
-}
-
-const first = (event: MSKEvent) => offsetsOf(event)[0]!.offset;
-const sizes = (events: MSKEvent[]) => events.map((event) => offsetsOf(event).length);
+const produce = (log: MemoryLog, count: number, partition = 0) =>
+  produceNumbered(log, TOPIC, count, partition);
 
 afterEach(async () => {
   await Promise.all(running.splice(0).map((runtime) => runtime.stop()));
@@ -330,20 +268,7 @@ describe("the local Kafka event source mapping", () => {
       else await partitionOne;
       delivered[partition]!.push(...records.map(({ offset }) => offset));
     });
-    const template = scriptedConsumerTemplate({
-      script: "concurrent",
-      topic: TOPIC,
-      group: "g",
-      batchSize: 2,
-    });
-    const resources = await createStackResources(
-      template,
-      inject("endpoints"),
-      `esm-${randomUUID().slice(0, 8)}`,
-    );
-    const runtime = new LocalRuntime({ template, resources, endpoints: inject("endpoints"), log });
-    running.push(runtime);
-    await runtime.start();
+    const { runtime } = await startConsumer({ script: "concurrent", batchSize: 2 }, log);
 
     await runtime.caughtUp();
 
