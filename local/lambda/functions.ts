@@ -1,4 +1,4 @@
-import { HANDLER_METADATA } from "../../lib/constructs/kafka-consumer";
+import { HANDLER_METADATA } from "../../lib/constructs/shop-function";
 import { type CfnTemplate, resourcesOfType } from "../template";
 import { LocalLambdaError } from "./errors";
 
