@@ -114,17 +114,16 @@ function snsInternalError(call: AwsCall): Error {
   });
 }
 
-const IDENTITY_FIELDS = new Set(["TableName", "pk", "TopicArn", "Id", "IndexName", "QueueUrl"]);
+// Keys and entry ids name what a call is about; table names, topic ARNs and queue URLs carry a run's prefix.
+const IDENTITY_FIELDS = new Set(["pk", "Id", "alertId"]);
 
-/** What a call is about, from its input: tables, keys, topics, batch entry ids (not timestamps). */
+/** What a call is about, from its input: the keys and entry ids it touches (not names of a run, not times). */
 function callIdentity(call: AwsCall): string {
   const found: string[] = [];
   const visit = (value: unknown, depth: number) => {
     if (depth > 8 || value === null || typeof value !== "object") return;
     for (const [name, inner] of Object.entries(value)) {
       if (IDENTITY_FIELDS.has(name)) found.push(`${name}=${JSON.stringify(inner)}`);
-      else if (name === "RequestItems" && inner && typeof inner === "object")
-        found.push(...Object.keys(inner));
       visit(inner, depth + 1);
     }
   };

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { templateKafkaMappings } from "../../local/event-source/mappings";
 import { parseFaults } from "../../local/faults";
 import { parseReplayInput } from "../../local/replay/input";
@@ -37,12 +37,11 @@ const outcome = ({ stats: _stats, ...rest }: ReplayResult) => rest;
 
 describe("a replay of the scenario", () => {
   let baseline: ReplayResult;
-
-  it("gives the shop's state, alerts and rejected records of the scenario", {
-    timeout: 120_000,
-  }, async () => {
+  beforeAll(async () => {
     baseline = await replay(1000);
+  }, 120_000);
 
+  it("gives the shop's state, alerts and rejected records of the scenario", () => {
     expect(baseline.stats.records).toBe(records.length);
     expect(baseline.sessions).toEqual(
       consumes(topics.clicks)
@@ -104,5 +103,6 @@ describe("a replay of the scenario", () => {
 
     expect(outcome(result)).toEqual(outcome(baseline));
     expect(result.stats.redeliveries).toBeGreaterThan(0);
+    expect(result.stats.crashes).toBeGreaterThan(0);
   });
 });
