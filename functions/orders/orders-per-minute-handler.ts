@@ -1,0 +1,9 @@
+import { ordersSettingsFromEnv } from "./config";
+import { requiredEnv } from "./env";
+import { createOrdersPerMinuteApi } from "./orders-per-minute-api";
+
+/** The dashboard's read API (Function URL, AWS_IAM auth): `GET /orders-per-minute?minutes=N`. */
+export const handler = createOrdersPerMinuteApi({
+  tableName: requiredEnv("STATE_TABLE_NAME"),
+  partitions: ordersSettingsFromEnv().partitions,
+});
