@@ -51,6 +51,11 @@ export interface Reduction<S> {
   readonly records?: readonly SideRecord[];
   /** Epoch seconds after which DynamoDB may delete the key's item (TTL); omit to keep it. */
   readonly expiresAt?: number;
+  /**
+   * Top-level item attributes for a sparse index (e.g. a session's expiry shard and time); written with the
+   * state and removed from the item when a later reduction omits them.
+   */
+  readonly indexAttributes?: Readonly<Record<string, string | number>>;
 }
 
 /**
