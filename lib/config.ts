@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ordersSettingsSchema } from "../functions/orders/config";
 
 /** The Kafka cluster the consumers read from: an MSK cluster, or self-managed brokers. */
 const mskSource = z.object({
@@ -47,6 +48,8 @@ export const streamingConfigSchema = z.object({
   stage: z.enum(["dev", "prod"]).default("dev"),
   kafka: kafkaSourceSchema,
   topics: topicNamesSchema,
+  /** Seller cancellation-rate thresholds and the orders topic's partition count. */
+  orders: ordersSettingsSchema,
 });
 
 export type StreamingConfig = z.infer<typeof streamingConfigSchema>;

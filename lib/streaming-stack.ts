@@ -6,6 +6,7 @@ import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import type { StreamingConfig } from "./config";
 import { StateTable } from "./constructs/state-table";
+import { Orders } from "./consumers/orders";
 
 export interface StreamingStackProps extends StackProps {
   /** The validated TheWorldShop streaming config. */
@@ -24,6 +25,8 @@ export class StreamingStack extends Stack {
   public readonly kafkaSecret?: ISecret;
   /** Storefront availability per product: `{ quantity, status, asOf }`, the inventory consumer's state. */
   public readonly availability: StateTable;
+  /** Orders per minute and seller cancellation-rate alerts. */
+  public readonly orders: Orders;
   public readonly config: StreamingConfig;
 
   constructor(scope: Construct, id: string, props: StreamingStackProps) {
@@ -57,5 +60,12 @@ export class StreamingStack extends Stack {
       });
     }
     this.availability = new StateTable(this, "Availability", { stage: props.config.stage });
+    this.orders = new Orders(this, "Orders", {
+      config: props.config,
+      alertTopic: this.alertTopic,
+      rejectedRecords: this.rejectedRecords,
+      failedBatches: this.failedBatches,
+      kafkaSecret: this.kafkaSecret,
+    });
   }
 }

@@ -1,5 +1,5 @@
+import { requiredEnv } from "../shared/env";
 import { ordersSettingsFromEnv } from "./config";
-import { requiredEnv } from "./env";
 import { createOrdersPerMinuteApi } from "./orders-per-minute-api";
 
 /** The dashboard's read API (Function URL, AWS_IAM auth): `GET /orders-per-minute?minutes=N`. */
