@@ -22,6 +22,11 @@ export type OrdersSettings = z.infer<typeof ordersSettingsSchema>;
 /** What the reducers need (config C of the orders consumer). */
 export type OrdersConfig = Pick<OrdersSettings, "cancellationRate" | "minimumPlaced" | "lateMinutes">;
 
+/** The reducers' config out of the settings. */
+export function ordersConfig({ cancellationRate, minimumPlaced, lateMinutes }: OrdersSettings): OrdersConfig {
+  return { cancellationRate, minimumPlaced, lateMinutes };
+}
+
 /** Environment variable per setting, as the CDK sets them and the functions read them. */
 export const ORDERS_ENV = {
   cancellationRate: "ORDERS_CANCELLATION_RATE",
