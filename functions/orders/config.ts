@@ -15,7 +15,7 @@ export const ordersSettingsSchema = z
     /** Partitions of `theworldshop.orders`: the read API sums minute shards p0 … p(partitions − 1). */
     partitions: z.number().int().positive().max(1000).default(12),
   })
-  .default({ cancellationRate: 0.2, minimumPlaced: 10, lateMinutes: 5, partitions: 12 });
+  .prefault({});
 
 export type OrdersSettings = z.infer<typeof ordersSettingsSchema>;
 
