@@ -1,14 +1,13 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { BatchGetCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { STATE_TABLE_SCHEMA } from "../shared/state-table-schema";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { readStates } from "../shared/state-reader";
 import { MINUTE_MS, minuteShardKey, minuteText } from "./keys";
 import type { MinuteCounts } from "./minute-counts";
 
 /** The most minutes one read returns: the 48 hours the counts are kept. */
 export const MAX_MINUTES = 2880;
 const KEYS_PER_BATCH_GET = 100;
-const PARALLEL_BATCH_GETS = 8;
-const ATTEMPTS = 8;
+const PARALLEL_READS = 8;
 
 /** The shop's orders in one event-time minute, summed over every partition's shard. */
 export interface OrdersPerMinute {
@@ -40,7 +39,7 @@ export interface ReadOrdersPerMinuteOptions {
   readonly dynamodb?: DynamoDBDocumentClient;
 }
 
-/** Thrown when the read is asked for nonsense or DynamoDB keeps some keys unprocessed. */
+/** Thrown when the read is asked for minutes or partitions out of range. */
 export class OrdersPerMinuteReadError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -66,58 +65,22 @@ export async function readOrdersPerMinute(options: ReadOrdersPerMinuteOptions): 
     for (let partition = 0; partition < partitions; partition += 1)
       keys.push(minuteShardKey(minute, partition));
   }
-  const chunks: string[][] = [];
-  for (let start = 0; start < keys.length; start += KEYS_PER_BATCH_GET)
-    chunks.push(keys.slice(start, start + KEYS_PER_BATCH_GET));
+  // 48 hours of 12 partitions are 34,560 keys: read them in parallel slices, not one BatchGetItem after another.
+  const sliceSize = Math.ceil(keys.length / PARALLEL_READS / KEYS_PER_BATCH_GET) * KEYS_PER_BATCH_GET;
+  const slices: string[][] = [];
+  for (let start = 0; start < keys.length; start += sliceSize)
+    slices.push(keys.slice(start, start + sliceSize));
   const dynamodb = options.dynamodb ?? defaultClient;
-  for (let start = 0; start < chunks.length; start += PARALLEL_BATCH_GETS) {
-    const shards = await Promise.all(
-      chunks
-        .slice(start, start + PARALLEL_BATCH_GETS)
-        .map((chunk) => readShards(dynamodb, tableName, chunk, consistentRead)),
-    );
-    for (const shard of shards.flat()) {
-      const total = totals.get(shard.minute);
-      if (!total) continue;
-      total.placed += shard.placed;
-      total.cancelled += shard.cancelled;
-      for (const [currency, value] of Object.entries(shard.revenue))
-        total.revenue[currency] = (total.revenue[currency] ?? 0) + value;
-    }
+  const shards = await Promise.all(
+    slices.map((slice) => readStates<MinuteCounts>(dynamodb, tableName, slice, { consistentRead })),
+  );
+  for (const shard of shards.flatMap((states) => [...states.values()])) {
+    const total = totals.get(shard.minute);
+    if (!total) continue;
+    total.placed += shard.placed;
+    total.cancelled += shard.cancelled;
+    for (const [currency, value] of Object.entries(shard.revenue))
+      total.revenue[currency] = (total.revenue[currency] ?? 0) + value;
   }
   return [...totals].map(([minute, total]) => ({ minute, ...total }));
-}
-
-async function readShards(
-  dynamodb: DynamoDBDocumentClient,
-  tableName: string,
-  keys: readonly string[],
-  consistentRead: boolean,
-): Promise<MinuteCounts[]> {
-  const pk = STATE_TABLE_SCHEMA.partitionKey;
-  const found: MinuteCounts[] = [];
-  let pending: Record<string, unknown>[] = keys.map((key) => ({ [pk]: key }));
-  for (let attempt = 1; pending.length > 0; attempt += 1) {
-    if (attempt > ATTEMPTS)
-      throw new OrdersPerMinuteReadError(
-        `${pending.length} minute shards stayed unprocessed after ${ATTEMPTS} reads`,
-      );
-    if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, 2 ** attempt * 25));
-    const output = await dynamodb.send(
-      new BatchGetCommand({
-        RequestItems: {
-          [tableName]: {
-            Keys: pending,
-            ProjectionExpression: "#state",
-            ExpressionAttributeNames: { "#state": "state" },
-            ConsistentRead: consistentRead,
-          },
-        },
-      }),
-    );
-    for (const item of output.Responses?.[tableName] ?? [])
-      if (item.state) found.push(item.state as MinuteCounts);
-    pending = (output.UnprocessedKeys?.[tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
-  }
-  return found;
 }

@@ -1,14 +1,6 @@
-import { relative } from "node:path";
-import { CfnOutput, Duration, RemovalPolicy } from "aws-cdk-lib";
-import {
-  Architecture,
-  FunctionUrlAuthType,
-  type IFunctionUrl,
-  Runtime,
-  Tracing,
-} from "aws-cdk-lib/aws-lambda";
-import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
-import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
+import { CfnOutput } from "aws-cdk-lib";
+import type { FunctionUrl } from "aws-cdk-lib/aws-lambda";
+import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
@@ -16,9 +8,8 @@ import { Construct } from "constructs";
 import { ORDERS_ENV, ordersEnvironment } from "../../functions/orders/config";
 import type { StreamingConfig } from "../config";
 import { KafkaConsumer } from "../constructs/kafka-consumer";
+import { ReadApi } from "../constructs/read-api";
 import { StateTable } from "../constructs/state-table";
-
-const REPO_ROOT = relative(process.cwd(), new URL("../..", import.meta.url).pathname) || ".";
 
 export interface OrdersProps {
   /** The validated streaming config: Kafka source, topic names, orders settings, stage. */
@@ -49,7 +40,8 @@ export class Orders extends Construct {
   public readonly consumer: KafkaConsumer;
   /** `GET /orders-per-minute?minutes=N`, read-only on the state table. */
   public readonly ordersPerMinuteApi: NodejsFunction;
-  public readonly ordersPerMinuteUrl: IFunctionUrl;
+  /** AWS_IAM auth: callers sign with SigV4 and need `lambda:InvokeFunctionUrl` (see `grantInvokeUrl`). */
+  public readonly ordersPerMinuteUrl: FunctionUrl;
 
   constructor(scope: Construct, id: string, props: OrdersProps) {
     super(scope, id);
@@ -68,29 +60,13 @@ export class Orders extends Construct {
       batchSize: props.batchSize ?? 500,
     });
 
-    this.ordersPerMinuteApi = new NodejsFunction(this, "OrdersPerMinuteApi", {
-      entry: `${REPO_ROOT}/functions/orders/orders-per-minute-handler.ts`,
-      handler: "handler",
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
-      memorySize: 256,
-      timeout: Duration.seconds(10),
-      tracing: Tracing.ACTIVE,
-      logGroup: new LogGroup(this, "OrdersPerMinuteApiLogs", {
-        retention: RetentionDays.ONE_MONTH,
-        removalPolicy: RemovalPolicy.DESTROY,
-      }),
-      environment: {
-        STATE_TABLE_NAME: this.state.table.tableName,
-        [ORDERS_ENV.partitions]: String(config.orders.partitions),
-        NODE_OPTIONS: "--enable-source-maps",
-      },
-      bundling: { minify: true, sourceMap: true, format: OutputFormat.ESM, target: "node22" },
+    const api = new ReadApi(this, "OrdersPerMinuteApi", {
+      entry: "functions/orders/orders-per-minute-handler.ts",
+      tables: { STATE_TABLE_NAME: this.state.table },
     });
-    this.state.table.grantReadData(this.ordersPerMinuteApi);
-    this.ordersPerMinuteUrl = this.ordersPerMinuteApi.addFunctionUrl({
-      authType: FunctionUrlAuthType.AWS_IAM,
-    });
+    api.function.addEnvironment(ORDERS_ENV.partitions, String(config.orders.partitions));
+    this.ordersPerMinuteApi = api.function;
+    this.ordersPerMinuteUrl = api.url;
     new CfnOutput(this, "OrdersPerMinuteUrl", {
       description: "The dashboard's read API: GET <url>orders-per-minute?minutes=N, signed with SigV4",
       value: this.ordersPerMinuteUrl.url,

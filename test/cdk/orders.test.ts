@@ -27,7 +27,7 @@ describe("the orders consumer's stack", () => {
   let template: Template;
   beforeAll(() => {
     template = synth();
-  });
+  }, 120_000);
 
   it("reads theworldshop.orders in batches of 500 with partial batch failures and an on-failure queue", () => {
     template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {

@@ -1,11 +1,12 @@
+import { Logger } from "@aws-lambda-powertools/logger";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { BatchWriteCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { LambdaFunctionURLEvent } from "aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
 import { minuteShardKey } from "../../../functions/orders/keys";
 import type { MinuteCounts } from "../../../functions/orders/minute-counts";
 import { readOrdersPerMinute } from "../../../functions/orders/orders-per-minute";
 import { createOrdersPerMinuteApi } from "../../../functions/orders/orders-per-minute-api";
+import { functionUrlEvent } from "../../support/function-url";
 import { ordersConsumerEnvironment } from "../../support/orders-stack";
 import { createTestStack } from "../../support/stack";
 
@@ -26,19 +27,6 @@ function shard(minute: number, partition: number, counts: Partial<MinuteCounts>)
       ...counts,
     },
   };
-}
-
-function urlEvent(path: string, query?: Record<string, string>, method = "GET"): LambdaFunctionURLEvent {
-  return {
-    version: "2.0",
-    routeKey: "$default",
-    rawPath: path,
-    rawQueryString: new URLSearchParams(query).toString(),
-    queryStringParameters: query,
-    headers: {},
-    isBase64Encoded: false,
-    requestContext: { http: { method, path } },
-  } as unknown as LambdaFunctionURLEvent;
 }
 
 describe("the orders-per-minute read API on the orders state table", () => {
@@ -89,7 +77,7 @@ describe("the orders-per-minute read API on the orders state table", () => {
   it("answers GET /orders-per-minute?minutes=N with the last N minutes", async () => {
     const api = createOrdersPerMinuteApi({ tableName, partitions: 3, clock: () => NOW });
 
-    const response = await api(urlEvent("/orders-per-minute", { minutes: "2" }));
+    const response = await api(functionUrlEvent({ url: "/orders-per-minute?minutes=2" }));
 
     expect(response).toMatchObject({ statusCode: 200, headers: { "content-type": "application/json" } });
     expect(JSON.parse((response as { body: string }).body)).toEqual({
@@ -104,7 +92,10 @@ describe("the orders-per-minute read API on the orders state table", () => {
   it("defaults to the last 60 minutes", async () => {
     const api = createOrdersPerMinuteApi({ tableName, partitions: 3, clock: () => NOW });
 
-    const response = (await api(urlEvent("/orders-per-minute"))) as { statusCode: number; body: string };
+    const response = (await api(functionUrlEvent({ url: "/orders-per-minute" }))) as {
+      statusCode: number;
+      body: string;
+    };
 
     expect(response.statusCode).toBe(200);
     expect(JSON.parse(response.body).minutes).toHaveLength(60);
@@ -113,7 +104,7 @@ describe("the orders-per-minute read API on the orders state table", () => {
   it.each(["0", "2881", "-5", "1.5", "ten", ""])("answers 400 for minutes=%j", async (minutes) => {
     const api = createOrdersPerMinuteApi({ tableName, partitions: 3, clock: () => NOW });
 
-    const response = (await api(urlEvent("/orders-per-minute", { minutes }))) as {
+    const response = (await api(functionUrlEvent({ url: `/orders-per-minute?minutes=${minutes}` }))) as {
       statusCode: number;
       body: string;
     };
@@ -125,10 +116,24 @@ describe("the orders-per-minute read API on the orders state table", () => {
   it("answers 404 for another path and 405 for another method", async () => {
     const api = createOrdersPerMinuteApi({ tableName, partitions: 3, clock: () => NOW });
 
-    expect(await api(urlEvent("/orders"))).toMatchObject({ statusCode: 404 });
-    expect(await api(urlEvent("/orders-per-minute", {}, "POST"))).toMatchObject({
+    expect(await api(functionUrlEvent({ url: "/orders" }))).toMatchObject({ statusCode: 404 });
+    expect(await api(functionUrlEvent({ url: "/orders-per-minute", method: "POST" }))).toMatchObject({
       statusCode: 405,
       headers: { allow: "GET" },
     });
+  });
+
+  it("answers 503 when the table cannot be read", async () => {
+    const logger = new Logger({ serviceName: "ordersPerMinuteApi", logLevel: "SILENT" });
+    const api = createOrdersPerMinuteApi({
+      tableName: "no-such-table",
+      partitions: 3,
+      clock: () => NOW,
+      logger,
+    });
+
+    const response = await api(functionUrlEvent({ url: "/orders-per-minute?minutes=5" }));
+
+    expect(response).toMatchObject({ statusCode: 503, headers: { "retry-after": "1" } });
   });
 });
