@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { inventoryConfigSchema } from "../functions/inventory/config";
 import { ordersSettingsSchema } from "../functions/orders/config";
 
