@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** The orders consumer's settings: CDK context `theworldshop:orders`, passed to the functions as environment. */
 export const ordersSettingsSchema = z

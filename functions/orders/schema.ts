@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 export const ORDER_EVENT_TYPES = ["ORDER_PLACED", "ORDER_CANCELLED"] as const;
 export type OrderEventType = (typeof ORDER_EVENT_TYPES)[number];

@@ -62,6 +62,7 @@ export class Orders extends Construct {
 
     const api = new ReadApi(this, "OrdersPerMinuteApi", {
       entry: "functions/orders/orders-per-minute-handler.ts",
+      serviceName: "ordersPerMinuteApi",
       tables: { STATE_TABLE_NAME: this.state.table },
     });
     api.function.addEnvironment(ORDERS_ENV.partitions, String(config.orders.partitions));

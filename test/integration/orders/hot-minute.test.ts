@@ -6,11 +6,11 @@ import { readOrdersPerMinute } from "../../../functions/orders/orders-per-minute
 import type { OrderEvent } from "../../../functions/orders/schema";
 import type { EngineStats } from "../../../functions/shared/engine/clients";
 import { createKafkaHandler, engineOptionsFromEnv } from "../../../functions/shared/engine/handler";
+import { templateFunction } from "../../../local/function-env";
 import { probedEngineClients } from "../../support/dynamodb-probe";
 import { byPartition, deliverPartition, orderRecords } from "../../support/orders-delivery";
 import { seeded } from "../../support/orders-scenario";
-import { ordersConsumerEnvironment } from "../../support/orders-stack";
-import { createTestStack } from "../../support/stack";
+import { createTestStack, stackTemplate } from "../../support/stack";
 
 const PARTITIONS = 6;
 const ORDERS = 10_000;
@@ -39,7 +39,11 @@ describe("the hot minute", () => {
   it("counts 10,000 orders of one minute from 6 partitions' concurrent invocations exactly, without contending for the minute", {
     timeout: 600_000,
   }, async () => {
-    const env = ordersConsumerEnvironment(await createTestStack("orders-hot"));
+    const env = templateFunction(
+      stackTemplate(),
+      await createTestStack("orders-hot"),
+      "functions/orders/handler.ts",
+    ).environment;
     const probe = probedEngineClients();
     const batches: EngineStats[] = [];
     const handler = createKafkaHandler(

@@ -10,6 +10,7 @@ import type { SellerWindow } from "../../../functions/orders/seller-window";
 import type { EngineClients } from "../../../functions/shared/engine/clients";
 import { createKafkaHandler, engineOptionsFromEnv } from "../../../functions/shared/engine/handler";
 import type { Alert } from "../../../functions/shared/engine/types";
+import { templateFunction } from "../../../local/function-env";
 import { buildKafkaEvent } from "../../../local/kafka-event";
 import { subscribeInbox } from "../../support/alert-inbox";
 import { probedEngineClients, type WriteFault } from "../../support/dynamodb-probe";
@@ -28,8 +29,7 @@ import {
   scenarioRecords,
   seeded,
 } from "../../support/orders-scenario";
-import { ordersConsumerEnvironment } from "../../support/orders-stack";
-import { createTestStack } from "../../support/stack";
+import { createTestStack, stackTemplate } from "../../support/stack";
 
 const dynamodb = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const records = scenarioRecords();
@@ -38,7 +38,11 @@ const sellers = [...new Set(records.map((record) => JSON.parse(record.value!).se
 
 /** The orders consumer on a fresh copy of the stack, as the function would run it, on the given clients. */
 async function ordersOnFreshStack(clients?: EngineClients) {
-  const env = ordersConsumerEnvironment(await createTestStack("orders"));
+  const env = templateFunction(
+    stackTemplate(),
+    await createTestStack("orders"),
+    "functions/orders/handler.ts",
+  ).environment;
   const config = ordersConfig(ordersSettingsFromEnv(env));
   // The injected faults would fill the output with the engine's error logs.
   const logger = new Logger({ serviceName: "orders", logLevel: "SILENT" });

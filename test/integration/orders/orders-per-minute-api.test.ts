@@ -6,9 +6,9 @@ import { minuteShardKey } from "../../../functions/orders/keys";
 import type { MinuteCounts } from "../../../functions/orders/minute-counts";
 import { readOrdersPerMinute } from "../../../functions/orders/orders-per-minute";
 import { createOrdersPerMinuteApi } from "../../../functions/orders/orders-per-minute-api";
+import { templateFunction } from "../../../local/function-env";
 import { functionUrlEvent } from "../../support/function-url";
-import { ordersConsumerEnvironment } from "../../support/orders-stack";
-import { createTestStack } from "../../support/stack";
+import { createTestStack, stackTemplate } from "../../support/stack";
 
 const dynamodb = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const NOW = new Date("2026-11-20T23:03:41.000Z");
@@ -31,10 +31,18 @@ function shard(minute: number, partition: number, counts: Partial<MinuteCounts>)
 
 describe("the orders-per-minute read API on the orders state table", () => {
   let tableName: string;
+  let apiEnvironment: Readonly<Record<string, string>>;
+  let consumerEnvironment: Readonly<Record<string, string>>;
 
   beforeAll(async () => {
     const stack = await createTestStack("orders-api");
-    tableName = ordersConsumerEnvironment(stack).STATE_TABLE_NAME!;
+    consumerEnvironment = templateFunction(stackTemplate(), stack, "functions/orders/handler.ts").environment;
+    apiEnvironment = templateFunction(
+      stackTemplate(),
+      stack,
+      "functions/orders/orders-per-minute-handler.ts",
+    ).environment;
+    tableName = apiEnvironment.STATE_TABLE_NAME!;
     const items = [
       shard(at(0), 0, { placed: 3, cancelled: 1, revenue: { EUR: 3000 } }),
       shard(at(0), 2, { placed: 4, revenue: { EUR: 500, USD: 999 } }),
@@ -48,6 +56,11 @@ describe("the orders-per-minute read API on the orders state table", () => {
         RequestItems: { [tableName]: items.map((Item) => ({ PutRequest: { Item } })) },
       }),
     );
+  });
+
+  it("reads the table the orders consumer writes, for the configured partitions", () => {
+    expect(apiEnvironment.STATE_TABLE_NAME).toBe(consumerEnvironment.STATE_TABLE_NAME);
+    expect(apiEnvironment.ORDERS_PARTITIONS).toBe("12");
   });
 
   it("sums every partition's shard of each of the last N minutes, oldest first, zeros where nothing happened", async () => {
