@@ -8,6 +8,7 @@ import type { StreamingConfig } from "./config";
 import { StateTable } from "./constructs/state-table";
 import { CardVelocity } from "./consumers/card-velocity";
 import { Inventory } from "./consumers/inventory";
+import { Orders } from "./consumers/orders";
 
 import { Sessions } from "./consumers/sessions";
 
@@ -34,6 +35,8 @@ export class StreamingStack extends Stack {
   public readonly cardVelocity: CardVelocity;
   /** Click sessions: the sessions consumer, its sweeper and the ended sessions. */
   public readonly sessions: Sessions;
+  /** Orders per minute and seller cancellation-rate alerts. */
+  public readonly orders: Orders;
   public readonly config: StreamingConfig;
 
   constructor(scope: Construct, id: string, props: StreamingStackProps) {
@@ -88,6 +91,13 @@ export class StreamingStack extends Stack {
       alertTopic: this.alertTopic,
       rejectedRecords: this.rejectedRecords,
       failedBatches: this.failedBatches,
+    });
+    this.orders = new Orders(this, "Orders", {
+      config: props.config,
+      alertTopic: this.alertTopic,
+      rejectedRecords: this.rejectedRecords,
+      failedBatches: this.failedBatches,
+      kafkaSecret: this.kafkaSecret,
     });
   }
 }
