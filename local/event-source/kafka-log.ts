@@ -244,7 +244,13 @@ export class KafkaLog implements PartitionedLog {
         allowAutoTopicCreation: false,
         retry: { retries: 8 },
       });
-      reader = new GroupReader(consumer, topic);
+      const created = new GroupReader(consumer, topic);
+      // A reader that could not join its group is dropped, so the next fetch tries afresh.
+      created.ready.catch(() => {
+        if (this.readers.get(key) === created) this.readers.delete(key);
+        void consumer.disconnect().catch(() => {});
+      });
+      reader = created;
       this.readers.set(key, reader);
     }
     return reader;
