@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type InvocationReport, LocalKafkaEventSource } from "./event-source/kafka-event-source";
 import type { PartitionedLog } from "./event-source/log";
-import { templateKafkaMappings } from "./event-source/mappings";
+import { MappingDefinitionError, templateKafkaMappings } from "./event-source/mappings";
 import { failureDestination } from "./event-source/on-failure";
 import type { Delivery } from "./event-source/poller";
 import { type FaultInjector, interceptAwsClients } from "./faults";
@@ -88,7 +88,7 @@ export class LocalRuntime {
     this.eventSources = mappings.map((definition) => {
       const fn = functions.get(definition.functionLogicalId);
       if (!fn) {
-        throw new Error(
+        throw new MappingDefinitionError(
           `${definition.logicalId} invokes ${definition.functionLogicalId}, which names no handler entry`,
         );
       }

@@ -5,7 +5,7 @@ import type { InvocationOutcome, LocalFunction } from "../lambda/local-function"
 import type { InvocationHooks } from "../lambda/scope";
 import { LOCAL_REGION } from "../services/endpoints";
 import type { LogRecord, PartitionedLog } from "./log";
-import type { KafkaMappingDefinition } from "./mappings";
+import { type KafkaMappingDefinition, MappingDefinitionError } from "./mappings";
 import { kafkaFailureRecord } from "./on-failure";
 import { type Delivery, PartitionPoller } from "./poller";
 
@@ -147,7 +147,7 @@ export class LocalKafkaEventSource {
     });
     if (!send) {
       this.options.onError?.(
-        new Error(`${this.definition.logicalId}: no on-failure destination; batch dropped`),
+        new MappingDefinitionError(`${this.definition.logicalId}: no on-failure destination; batch dropped`),
       );
       return;
     }

@@ -1,6 +1,7 @@
 import { type Admin, type Batch, type Consumer, Kafka, logLevel, Partitioners, type Producer } from "kafkajs";
 import { Notifier, waitForBatch } from "./batch-wait";
 import type { FetchRequest, LogRecord, PartitionedLog, ProducedRecord, RecordPosition } from "./log";
+import { UnknownTopicPartitionError } from "./memory-log";
 import { partitionForKey } from "./murmur2";
 
 /** Records a reader holds per partition before it pauses fetching that partition. */
@@ -132,7 +133,7 @@ export class KafkaLog implements PartitionedLog {
   private roundRobin = 0;
 
   constructor(brokers: readonly string[], clientId = "theworldshop-local") {
-    if (brokers.length === 0) throw new Error("KafkaLog needs at least one broker");
+    if (brokers.length === 0) throw new RangeError("KafkaLog needs at least one broker");
     this.bootstrapServers = brokers.join(",");
     this.kafka = new Kafka({ clientId, brokers: [...brokers], logLevel: logLevel.ERROR });
   }
@@ -149,7 +150,7 @@ export class KafkaLog implements PartitionedLog {
     const admin = await this.adminClient();
     const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
     const count = metadata.topics[0]?.partitions.length ?? 0;
-    if (count === 0) throw new Error(`Kafka topic ${topic} does not exist`);
+    if (count === 0) throw new UnknownTopicPartitionError(`Kafka topic ${topic} does not exist`);
     this.partitionCounts.set(topic, count);
     return count;
   }

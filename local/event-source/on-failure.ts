@@ -3,6 +3,7 @@ import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { LocalStackResources } from "../resources";
 import type { LogRecord } from "./log";
+import { MappingDefinitionError } from "./mappings";
 
 export const FAILURE_CONDITIONS = {
   retryAttemptsExhausted: "RetryAttemptsExhausted",
@@ -88,5 +89,7 @@ export function failureDestination(
       await clients.sns.send(new PublishCommand({ TopicArn: resource.ref, Message: JSON.stringify(record) }));
     };
   }
-  throw new Error(`on-failure destination ${arn} is not a queue or topic of the local stack`);
+  throw new MappingDefinitionError(
+    `on-failure destination ${arn} is not a queue or topic of the local stack`,
+  );
 }
