@@ -22,7 +22,11 @@ describe("the streaming config", () => {
     const config = parseStreamingConfig(
       context({ "theworldshop:kafka": '{"mode":"self-managed","bootstrapServers":["k1:9092","k2:9092"]}' }),
     );
-    expect(config.kafka).toEqual({ mode: "self-managed", bootstrapServers: ["k1:9092", "k2:9092"] });
+    expect(config.kafka).toEqual({
+      mode: "self-managed",
+      bootstrapServers: ["k1:9092", "k2:9092"],
+      auth: "sasl-scram-512",
+    });
   });
 
   it("names every bad setting in one error", () => {
