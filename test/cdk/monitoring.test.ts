@@ -130,8 +130,8 @@ describe("the pipeline's monitoring", () => {
     expect(dashboards).toHaveLength(1);
     const body = JSON.stringify(dashboards[0]!.Properties.DashboardBody);
     for (const text of [
-      "inventory: records behind theworldshop.inventory",
-      "inventory: invocations",
+      "fixture: records behind theworldshop.fixture",
+      "fixture: invocations",
       "Failed batches / rejected records waiting",
       "Oldest unpublished alert",
       "Alerts published",
