@@ -59,7 +59,7 @@ export interface KafkaConsumerProps {
   readonly memorySize?: number;
   /**
    * The consumer's name in the shop's words, used for the Powertools service name, alarms and the dashboard.
-   * @default the topic name without its `theworldshop.` prefix
+   * @default the topic name without its `theworldshop.` prefix, other characters than letters, digits and '-' as '-'
    */
   readonly name?: string;
   /**

@@ -69,7 +69,7 @@ export class KafkaConsumer extends Construct {
 
   constructor(scope: Construct, id: string, props: KafkaConsumerProps) {
     super(scope, id);
-    const name = props.name ?? props.topic.replace(/^theworldshop\./, "");
+    const name = props.name ?? props.topic.replace(/^theworldshop\./, "").replace(/[^A-Za-z0-9-]+/g, "-");
     validateKafkaConsumerProps(id, props, name);
     this.consumerName = name;
     this.topic = props.topic;

@@ -99,11 +99,9 @@ export class PipelineMonitoring extends Construct {
     this.monitored.add(consumer);
     const name = consumer.consumerName;
     const functionName = consumer.function.functionName;
-    const offsetLag = new Metric({
-      namespace: "AWS/Lambda",
-      metricName: "OffsetLag",
-      dimensionsMap: { FunctionName: functionName },
-      statistic: Stats.MAXIMUM,
+    // Lambda publishes OffsetLag per function (and per mapping): the query takes the largest, whichever it finds.
+    const offsetLag = new MathExpression({
+      expression: `SELECT MAX(OffsetLag) FROM "AWS/Lambda" WHERE FunctionName = '${functionName}'`,
       period: Duration.minutes(1),
       label: `${name} records behind`,
     });

@@ -14,26 +14,24 @@ describe("the pipeline's monitoring", () => {
     });
     addFixtureConsumer(stack);
     const template = Template.fromStack(stack);
-    const lambdaMetric = (metricName: string, stat: string, period: number) =>
-      Match.arrayWith([
-        Match.objectLike({
-          MetricStat: {
-            Metric: {
-              Namespace: "AWS/Lambda",
-              MetricName: metricName,
-              Dimensions: [
-                { Name: "FunctionName", Value: { Ref: Match.stringLikeRegexp("^FixtureFunction") } },
-              ],
-            },
-            Stat: stat,
-            Period: period,
-          },
-        }),
-      ]);
 
     template.hasResourceProperties("AWS::CloudWatch::Alarm", {
       ...notifiesOps,
-      Metrics: lambdaMetric("OffsetLag", "Maximum", 60),
+      Metrics: [
+        Match.objectLike({
+          Expression: {
+            "Fn::Join": [
+              "",
+              [
+                `SELECT MAX(OffsetLag) FROM "AWS/Lambda" WHERE FunctionName = '`,
+                { Ref: Match.stringLikeRegexp("^FixtureFunction") },
+                "'",
+              ],
+            ],
+          },
+          Period: 60,
+        }),
+      ],
       Threshold: 5000,
       ComparisonOperator: "GreaterThanThreshold",
       EvaluationPeriods: 5,
