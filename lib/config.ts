@@ -17,7 +17,7 @@ const kmsKeyArn = z
 
 /** An existing MSK cluster; the pollers authenticate with IAM or with SASL/SCRAM credentials. */
 const mskSource = z
-  .object({
+  .strictObject({
     mode: z.literal("msk"),
     clusterArn: z
       .string()
@@ -39,7 +39,7 @@ const mskSource = z
   });
 
 /** Self-managed brokers, reached over the internet with credentials, or inside a VPC. */
-const selfManagedSource = z.object({
+const selfManagedSource = z.strictObject({
   mode: z.literal("self-managed"),
   bootstrapServers: z
     .array(z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, "must be host:port"))
@@ -50,7 +50,7 @@ const selfManagedSource = z.object({
   secretKeyArn: kmsKeyArn,
   /** Brokers inside a VPC: the pollers run in these subnets with this security group. */
   vpc: z
-    .object({
+    .strictObject({
       vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, "must be a VPC id (vpc-…)"),
       subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/, "must be a subnet id (subnet-…)")).min(1),
       securityGroupId: z.string().regex(/^sg-[0-9a-f]+$/, "must be a security group id (sg-…)"),
@@ -75,7 +75,7 @@ const DEFAULT_TOPICS = {
   fraudSignals: "theworldshop.fraud-signals",
 } as const;
 export const topicNamesSchema = z
-  .object({
+  .strictObject({
     orders: topicName.default(DEFAULT_TOPICS.orders),
     inventory: topicName.default(DEFAULT_TOPICS.inventory),
     clicks: topicName.default(DEFAULT_TOPICS.clicks),
@@ -85,7 +85,7 @@ export const topicNamesSchema = z
 
 /** How one consumer's event source mapping batches and polls. */
 const consumerTuningSchema = z
-  .object({
+  .strictObject({
     /** Records per invocation. */
     batchSize: z.number().int().min(1).max(10_000).default(100),
     /** How long the event source mapping gathers records before it invokes. */
@@ -101,7 +101,7 @@ const consumerTuningSchema = z
 const DEFAULT_TUNING = { batchSize: 100, maxBatchingWindowSeconds: 1, minimumPollers: 1, maximumPollers: 10 };
 const tuning = consumerTuningSchema.default(DEFAULT_TUNING);
 export const consumersSchema = z
-  .object({ inventory: tuning, cardVelocity: tuning, orders: tuning, sessions: tuning })
+  .strictObject({ inventory: tuning, cardVelocity: tuning, orders: tuning, sessions: tuning })
   .default({
     inventory: DEFAULT_TUNING,
     cardVelocity: DEFAULT_TUNING,
@@ -118,28 +118,28 @@ const DEFAULT_THRESHOLDS = {
   sessions: { gapMinutes: 30 },
 } as const;
 export const thresholdsSchema = z
-  .object({
+  .strictObject({
     /** T: 0 < q < T is LOW_STOCK, q ≥ T is IN_STOCK. */
     inventory: z
-      .object({ lowStockThreshold: z.number().int().min(1).default(10) })
+      .strictObject({ lowStockThreshold: z.number().int().min(1).default(10) })
       .default(DEFAULT_THRESHOLDS.inventory),
     /** A transaction is flagged when more than maxTransactions fall in (t − windowSeconds, t]. */
     cardVelocity: z
-      .object({
+      .strictObject({
         maxTransactions: z.number().int().min(1).default(5),
         windowSeconds: z.number().int().min(1).max(300).default(60),
       })
       .default(DEFAULT_THRESHOLDS.cardVelocity),
     /** A seller breaches when placed ≥ minimumPlaced and cancelled / placed > cancellationRate. */
     sellerCancellation: z
-      .object({
+      .strictObject({
         cancellationRate: z.number().gt(0).lt(1).default(0.2),
         minimumPlaced: z.number().int().min(1).default(10),
       })
       .default(DEFAULT_THRESHOLDS.sellerCancellation),
     /** Gap G without clicks that ends a session. */
     sessions: z
-      .object({
+      .strictObject({
         gapMinutes: z
           .number()
           .int()
@@ -155,7 +155,7 @@ export type Thresholds = z.infer<typeof thresholdsSchema>;
 /** Where the pipeline's alarms fire (docs/deploy.md says what each means). */
 const DEFAULT_ALARMS = { offsetLag: 1000, outboxAgeSeconds: 300 } as const;
 export const alarmsSchema = z
-  .object({
+  .strictObject({
     /** Records a consumer group may lag behind its topic for 5 minutes before the alarm fires. */
     offsetLag: z.number().int().min(1).default(DEFAULT_ALARMS.offsetLag),
     /** Age of the oldest unpublished alert in any outbox before the alarm fires. */
@@ -163,7 +163,7 @@ export const alarmsSchema = z
   })
   .default(DEFAULT_ALARMS);
 
-export const streamingConfigSchema = z.object({
+export const streamingConfigSchema = z.strictObject({
   /** `prod` retains data and turns on deletion protection. */
   stage: z.enum(["dev", "prod"]).default("dev"),
   kafka: kafkaSourceSchema,
@@ -179,7 +179,6 @@ export const streamingConfigSchema = z.object({
 
 export type StreamingConfig = z.infer<typeof streamingConfigSchema>;
 export type KafkaSource = z.infer<typeof kafkaSourceSchema>;
-export type StreamingSetting = keyof StreamingConfig;
 
 /** Context keys under which cdk.json (or `-c key=value`) holds each setting. */
 export const CONTEXT_PREFIX = "theworldshop:";
@@ -202,16 +201,22 @@ export class StreamingConfigError extends Error {
 /**
  * Reads every `theworldshop:*` setting from the context, or from its `THEWORLDSHOP_*` environment variable when
  * that is set (JSON strings allowed, as `-c` and the environment give them), into a validated config.
+ * `contextKeys`, every context key there is, lets a misspelt `theworldshop:*` key fail too.
  */
 export function parseStreamingConfig(
   tryGetContext: (key: string) => unknown,
   env: Readonly<Record<string, string | undefined>> = process.env,
+  contextKeys: readonly string[] = [],
 ): StreamingConfig {
   const raw: Record<string, unknown> = {};
   const fromEnv = new Set<string>();
   const notJson = new Set<string>();
-  const problems: string[] = [];
-  for (const setting of Object.keys(streamingConfigSchema.shape)) {
+  const settings = Object.keys(streamingConfigSchema.shape);
+  // A misspelt setting would otherwise be ignored and its default deployed.
+  const problems = contextKeys
+    .filter((key) => key.startsWith(CONTEXT_PREFIX) && !settings.includes(key.slice(CONTEXT_PREFIX.length)))
+    .map((key) => `${key}: is no setting (settings: ${settings.join(", ")})`);
+  for (const setting of settings) {
     const envValue = env[envVariableOf(setting)];
     const value =
       envValue !== undefined && envValue !== "" ? envValue : tryGetContext(`${CONTEXT_PREFIX}${setting}`);
@@ -228,6 +233,11 @@ export function parseStreamingConfig(
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       if (notJson.has(String(issue.path[0]))) continue;
+      if (issue.code === "unrecognized_keys") {
+        for (const key of issue.keys)
+          problems.push(`${nameOf([...issue.path, key], fromEnv)}: is no setting`);
+        continue;
+      }
       const message = issue.message.replace(
         /^Invalid input: expected \w+, received undefined$/,
         "is required",

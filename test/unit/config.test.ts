@@ -146,6 +146,17 @@ describe("the streaming config", () => {
     );
   });
 
+  it("refuses a misspelt setting instead of deploying its default", () => {
+    const values = {
+      "theworldshop:kafka": msk,
+      "theworldshop:consumer": { orders: { batchSize: 10 } },
+      "theworldshop:thresholds": { inventory: { lowStockTreshold: 3 } },
+    };
+    const parse = () => parseStreamingConfig(context(values), noEnv, Object.keys(values));
+    expect(parse).toThrow(/theworldshop:consumer: is no setting/);
+    expect(parse).toThrow(/theworldshop:thresholds\.inventory\.lowStockTreshold: is no setting/);
+  });
+
   it("lets THEWORLDSHOP_* environment variables override the context, and names them in errors", () => {
     const fromEnv = parseStreamingConfig(
       context({ "theworldshop:kafka": msk, "theworldshop:stage": "dev" }),
