@@ -1,4 +1,5 @@
-import { z } from "zod";
+import * as z from "zod";
+import { inventoryConfigSchema } from "../functions/inventory/config";
 import { alertSubscriptionsSchema, opsSubscriptionsSchema } from "./config-subscriptions";
 
 export type { AlertFilter, Subscription } from "./config-subscriptions";
@@ -110,47 +111,27 @@ export const consumersSchema = z
   });
 export type ConsumerTuning = z.infer<typeof consumerTuningSchema>;
 
-/** The shop's rule thresholds (shared/rules.md), which the consumers hand to their reducers. */
-const DEFAULT_THRESHOLDS = {
-  inventory: { lowStockThreshold: 10 },
-  cardVelocity: { maxTransactions: 5, windowSeconds: 60 },
-  sellerCancellation: { cancellationRate: 0.2, minimumPlaced: 10 },
-  sessions: { gapMinutes: 30 },
-} as const;
-export const thresholdsSchema = z
+/** Card velocity (shared/rules.md): a transaction is flagged when more than maxTransactions fall in (t − windowSeconds, t]. */
+export const cardVelocitySettingsSchema = z
   .strictObject({
-    /** T: 0 < q < T is LOW_STOCK, q ≥ T is IN_STOCK. */
-    inventory: z
-      .strictObject({ lowStockThreshold: z.number().int().min(1).default(10) })
-      .default(DEFAULT_THRESHOLDS.inventory),
-    /** A transaction is flagged when more than maxTransactions fall in (t − windowSeconds, t]. */
-    cardVelocity: z
-      .strictObject({
-        maxTransactions: z.number().int().min(1).default(5),
-        windowSeconds: z.number().int().min(1).max(300).default(60),
-      })
-      .default(DEFAULT_THRESHOLDS.cardVelocity),
-    /** A seller breaches when placed ≥ minimumPlaced and cancelled / placed > cancellationRate. */
-    sellerCancellation: z
-      .strictObject({
-        cancellationRate: z.number().gt(0).lt(1).default(0.2),
-        minimumPlaced: z.number().int().min(1).default(10),
-      })
-      .default(DEFAULT_THRESHOLDS.sellerCancellation),
-    /** Gap G without clicks that ends a session. */
-    sessions: z
-      .strictObject({
-        gapMinutes: z
-          .number()
-          .int()
-          .min(1)
-          .max(24 * 60)
-          .default(30),
-      })
-      .default(DEFAULT_THRESHOLDS.sessions),
+    maxTransactions: z.number().int().min(1).default(5),
+    windowSeconds: z.number().int().min(1).max(300).default(60),
   })
-  .default(DEFAULT_THRESHOLDS);
-export type Thresholds = z.infer<typeof thresholdsSchema>;
+  .prefault({});
+export type CardVelocitySettings = z.infer<typeof cardVelocitySettingsSchema>;
+
+/** Sessions (shared/rules.md): the gap G without clicks that ends a session. */
+export const sessionsSettingsSchema = z
+  .strictObject({
+    gapMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(30),
+  })
+  .prefault({});
+export type SessionsSettings = z.infer<typeof sessionsSettingsSchema>;
 
 /** Where the pipeline's alarms fire (docs/deploy.md says what each means). */
 const DEFAULT_ALARMS = { offsetLag: 1000, outboxAgeSeconds: 300 } as const;
@@ -169,7 +150,12 @@ export const streamingConfigSchema = z.strictObject({
   kafka: kafkaSourceSchema,
   topics: topicNamesSchema,
   consumers: consumersSchema,
-  thresholds: thresholdsSchema,
+  /** Low-stock threshold and per-product overrides: `{ "lowStockThreshold": 10, "lowStockThresholds": { "P-1": 25 } }`. */
+  inventory: inventoryConfigSchema.prefault({}),
+  /** Card velocity thresholds: `{ "maxTransactions": 5, "windowSeconds": 60 }`. */
+  cardVelocity: cardVelocitySettingsSchema,
+  /** Session gap: `{ "gapMinutes": 30 }`. */
+  sessions: sessionsSettingsSchema,
   alarms: alarmsSchema,
   /** Who gets the shop's alerts (low stock, fraud, cancellations), each optionally filtered. */
   alertSubscriptions: alertSubscriptionsSchema,

@@ -9,15 +9,21 @@ import {
   Validations,
 } from "aws-cdk-lib";
 import { Key } from "aws-cdk-lib/aws-kms";
+import { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import { Topic } from "aws-cdk-lib/aws-sns";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import type { StreamingConfig } from "./config";
+import { acknowledgeFunctionFindings } from "./constructs/function-findings";
+import { KafkaConsumer } from "./constructs/kafka-consumer";
 import { kafkaSecretOf } from "./constructs/kafka-secret";
 import { PipelineMonitoring } from "./constructs/pipeline-monitoring";
 import { StateTable } from "./constructs/state-table";
 import { TopicSubscriptions } from "./constructs/topic-subscriptions";
+import { CardVelocity } from "./consumers/card-velocity";
+import { Inventory } from "./consumers/inventory";
+import { Sessions } from "./consumers/sessions";
 
 export interface StreamingStackProps extends StackProps {
   /** The validated TheWorldShop streaming config. */
@@ -41,6 +47,12 @@ export class StreamingStack extends Stack {
   public readonly availability: StateTable;
   /** Alarms of every consumer and of the shared queues, to the ops topic; the pipeline's dashboard. */
   public readonly monitoring: PipelineMonitoring;
+  /** The inventory consumer and the storefront's availability API. */
+  public readonly inventory: Inventory;
+  /** Card velocity fraud: card windows, decisions and the decisions API for the payment service. */
+  public readonly cardVelocity: CardVelocity;
+  /** Click sessions: the sessions consumer, its sweeper and the ended sessions. */
+  public readonly sessions: Sessions;
 
   constructor(scope: Construct, id: string, props: StreamingStackProps) {
     super(scope, id, props);
@@ -73,6 +85,28 @@ export class StreamingStack extends Stack {
       });
     this.kafkaSecret = kafkaSecretOf(this, config.kafka);
     this.availability = new StateTable(this, "Availability", { stage: config.stage });
+    this.inventory = new Inventory(this, "Inventory", {
+      config: props.config,
+      availability: this.availability,
+      alertTopic: this.alertTopic,
+      rejectedRecords: this.rejectedRecords,
+      failedBatches: this.failedBatches,
+      kafkaSecret: this.kafkaSecret,
+    });
+    this.sessions = new Sessions(this, "Sessions", {
+      config: props.config,
+      secret: this.kafkaSecret,
+      alertTopic: this.alertTopic,
+      rejectedRecords: this.rejectedRecords,
+      failedBatches: this.failedBatches,
+    });
+    this.cardVelocity = new CardVelocity(this, "CardVelocity", {
+      config: props.config,
+      secret: this.kafkaSecret,
+      alertTopic: this.alertTopic,
+      rejectedRecords: this.rejectedRecords,
+      failedBatches: this.failedBatches,
+    });
 
     this.monitoring = new PipelineMonitoring(this, "Monitoring", {
       alertTopic: this.alertTopic,
@@ -95,6 +129,10 @@ export class StreamingStack extends Stack {
       RemovalPolicies.of(this).retain({ applyToResourceTypes: ["AWS::Logs::LogGroup", "AWS::SQS::Queue"] });
     this.warnAboutLoopbackBrokers();
     this.addOutputs();
+    // Last, once every consumer and function above exists: the API and sweeper functions' checked findings.
+    for (const fn of this.node.findAll())
+      if (fn instanceof LambdaFunction && !(fn.node.scope instanceof KafkaConsumer))
+        acknowledgeFunctionFindings(fn);
   }
 
   private warnAboutLoopbackBrokers(): void {

@@ -108,10 +108,7 @@ export class KafkaConsumer extends Construct {
       },
       bundling: { minify: true, sourceMap: true, format: OutputFormat.ESM, target: "node22" },
     });
-    const cfnFunction = this.function.node.defaultChild as CfnFunction;
-    cfnFunction.addMetadata(HANDLER_METADATA, { entry: props.entry });
-    // CDK makes the function wait for its role's policy (needed) and for the role (already implied by GetAtt).
-    cfnFunction.addMetadata("cfn-lint", { config: { ignore_checks: ["W3005"] } });
+    (this.function.node.defaultChild as CfnFunction).addMetadata(HANDLER_METADATA, { entry: props.entry });
     for (const table of props.tables) table.grantReadWriteData(this.function);
     props.alertTopic.grantPublish(this.function);
     props.rejectedRecords.grantSendMessages(this.function);

@@ -73,7 +73,9 @@ describe("cfn-lint", () => {
       synthesizeTemplateFile({ "theworldshop:kafka": SOURCES.selfManagedInVpc }, true),
     ];
 
-    const lint = spawnSync(cfnLint, ["--format", "parseable", "--", ...templates], { encoding: "utf8" });
+    // W3005: CDK makes every function DependsOn its role as well as its role's policy; the role is redundant, not wrong.
+    const args = ["--format", "parseable", "--ignore-checks", "W3005", "--", ...templates];
+    const lint = spawnSync(cfnLint, args, { encoding: "utf8" });
     if (lint.error)
       throw new Error(`cfn-lint at ${cfnLint} did not run: ${lint.error.message}`, { cause: lint.error });
     expect(`${lint.stdout}${lint.stderr}`.trim(), `cfn-lint exit code ${lint.status}`).toBe("");

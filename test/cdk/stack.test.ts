@@ -195,8 +195,8 @@ describe("the streaming stack", () => {
     expect(() =>
       synth({
         "theworldshop:kafka": kafka,
-        "theworldshop:thresholds": { sellerCancellation: { cancellationRate: 1.5 } },
+        "theworldshop:sessions": { gapMinutes: 0 },
       }),
-    ).toThrow(/theworldshop:thresholds\.sellerCancellation\.cancellationRate/);
+    ).toThrow(/theworldshop:sessions\.gapMinutes/);
   });
 });

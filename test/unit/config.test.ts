@@ -37,13 +37,10 @@ describe("the streaming config", () => {
   });
 
   it("gives the rules' thresholds by default, typed per consumer", () => {
-    const { thresholds } = parseStreamingConfig(context({ "theworldshop:kafka": msk }), noEnv);
-    expect(thresholds).toEqual({
-      inventory: { lowStockThreshold: 10 },
-      cardVelocity: { maxTransactions: 5, windowSeconds: 60 },
-      sellerCancellation: { cancellationRate: 0.2, minimumPlaced: 10 },
-      sessions: { gapMinutes: 30 },
-    });
+    const config = parseStreamingConfig(context({ "theworldshop:kafka": msk }), noEnv);
+    expect(config.inventory.lowStockThreshold).toBe(10);
+    expect(config.cardVelocity).toEqual({ maxTransactions: 5, windowSeconds: 60 });
+    expect(config.sessions).toEqual({ gapMinutes: 30 });
   });
 
   it("takes one consumer's batching from theworldshop:consumers and defaults the others", () => {
@@ -107,10 +104,7 @@ describe("the streaming config", () => {
       { "theworldshop:consumers": { sessions: { minimumPollers: 4, maximumPollers: 2 } } },
       /theworldshop:consumers\.sessions\.maximumPollers: must be at least minimumPollers/,
     ],
-    [
-      { "theworldshop:thresholds": { cardVelocity: { maxTransactions: 0 } } },
-      /theworldshop:thresholds\.cardVelocity\.maxTransactions/,
-    ],
+    [{ "theworldshop:cardVelocity": { maxTransactions: 0 } }, /theworldshop:cardVelocity\.maxTransactions/],
     [
       { "theworldshop:alertSubscriptions": [{ protocol: "pager", endpoint: "x" }] },
       /theworldshop:alertSubscriptions\.0\.protocol: protocol must be one of/,
@@ -150,11 +144,11 @@ describe("the streaming config", () => {
     const values = {
       "theworldshop:kafka": msk,
       "theworldshop:consumer": { orders: { batchSize: 10 } },
-      "theworldshop:thresholds": { inventory: { lowStockTreshold: 3 } },
+      "theworldshop:sessions": { gapMinuts: 45 },
     };
     const parse = () => parseStreamingConfig(context(values), noEnv, Object.keys(values));
     expect(parse).toThrow(/theworldshop:consumer: is no setting/);
-    expect(parse).toThrow(/theworldshop:thresholds\.inventory\.lowStockTreshold: is no setting/);
+    expect(parse).toThrow(/theworldshop:sessions\.gapMinuts: is no setting/);
   });
 
   it("lets THEWORLDSHOP_* environment variables override the context, and names them in errors", () => {

@@ -1,0 +1,70 @@
+/** The engine's error family: every error it raises itself is one of these, with the cause attached. */
+export class EngineError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "EngineError";
+  }
+}
+
+/** A key's conditional write kept losing races to other invocations past the bound. */
+export class KeyContentionError extends EngineError {
+  constructor(
+    readonly key: string,
+    attempts: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`state key ${key} lost ${attempts} conditional-write races in a row`, options);
+    this.name = "KeyContentionError";
+  }
+}
+
+/** A transient AWS error kept recurring until the invocation's time budget ran out. */
+export class TimeBudgetExceededError extends EngineError {
+  constructor(what: string, options?: { cause?: unknown }) {
+    super(`${what}: transient errors persisted until the invocation's time budget ran out`, options);
+    this.name = "TimeBudgetExceededError";
+  }
+}
+
+/** The environment lacks a setting the handler needs. */
+export class EngineConfigError extends EngineError {
+  constructor(message: string) {
+    super(message);
+    this.name = "EngineConfigError";
+  }
+}
+
+const TRANSIENT_NAMES = new Set([
+  "ProvisionedThroughputExceededException",
+  "ThrottlingException",
+  "Throttling",
+  "ThrottledException",
+  "RequestLimitExceeded",
+  "TooManyRequestsException",
+  "InternalServerError",
+  "InternalServerErrorException",
+  "InternalError",
+  "InternalErrorException",
+  "InternalFailure",
+  "ServiceUnavailable",
+  "ServiceUnavailableException",
+  "TransactionConflictException",
+  "KMSThrottlingException",
+  "TimeoutError",
+  "RequestTimeout",
+  "RequestTimeoutException",
+]);
+const TRANSIENT_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "EAI_AGAIN"]);
+
+/** Throttling, 5xx and connection errors: worth retrying. Anything else is re-thrown unchanged. */
+export function isTransient(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const e = error as Error & { code?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
+  if (TRANSIENT_NAMES.has(e.name) || (e.code !== undefined && TRANSIENT_CODES.has(e.code))) return true;
+  if (e.name === "TransactionCanceledException") {
+    const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+    return reasons.some((r) => r.Code === "TransactionConflict" || r.Code === "ThrottlingError");
+  }
+  const status = e.$metadata?.httpStatusCode;
+  return status !== undefined && status >= 500;
+}

@@ -1,0 +1,98 @@
+import { STATE_TABLE_SCHEMA } from "../state-table-schema";
+import {
+  ENGINE_ATTRIBUTES,
+  fenceAttribute,
+  isFenceAttribute,
+  outboxShard,
+  type StateItem,
+} from "./state-item";
+import type { Alert, Consumer, ConsumerRecord, SideRecord } from "./types";
+
+/** A key's records folded onto its stored item: the item to write, or nothing when every record was a duplicate. */
+export interface KeyFold {
+  readonly next?: StateItem;
+  readonly sideRecords: readonly SideRecord[];
+  readonly applied: number;
+  readonly duplicates: number;
+  /** Records the reducer threw on: rejected, and fenced so they are not tried again. */
+  readonly failures: readonly { record: ConsumerRecord<unknown>; reason: string }[];
+}
+
+/**
+ * Skips records at or below the item's fence for their topic-partition, folds the rest through the
+ * reducer in order, advances the fences and appends the new alerts to the outbox. Pure.
+ */
+export function foldKey<V, S, C>(
+  consumer: Consumer<V, S, C>,
+  config: C,
+  pk: string,
+  stored: StateItem | undefined,
+  records: readonly ConsumerRecord<V>[],
+  now: number,
+): KeyFold {
+  const fences: Record<string, number> = {};
+  let state = stored?.state as S | undefined;
+  let expiresAt = stored?.expiresAt;
+  let indexAttributes: Record<string, unknown> = storedIndexAttributes(stored);
+  const outbox: Alert[] = [...(stored?.outbox ?? [])];
+  const sideRecords: SideRecord[] = [];
+  const failures: { record: ConsumerRecord<unknown>; reason: string }[] = [];
+  let applied = 0;
+  let duplicates = 0;
+  for (const record of records) {
+    const fence = fenceAttribute(record);
+    const last = fences[fence] ?? (stored?.[fence] as number | undefined) ?? -1;
+    if (record.offset <= last) {
+      duplicates++;
+      continue;
+    }
+    fences[fence] = record.offset;
+    try {
+      const reduction = consumer.reduce(pk, state, record, config);
+      state = reduction.state;
+      outbox.push(...(reduction.alerts ?? []));
+      sideRecords.push(...(reduction.records ?? []));
+      expiresAt = reduction.expiresAt ?? expiresAt;
+      indexAttributes = { ...reduction.indexAttributes };
+      applied++;
+    } catch (error) {
+      failures.push({ record, reason: `reducer failed: ${(error as Error).message}`.slice(0, 500) });
+    }
+  }
+  if (Object.keys(fences).length === 0) return { sideRecords, applied, duplicates, failures };
+  const next: Record<string, unknown> = {
+    ...storedFences(stored),
+    ...fences,
+    ...indexAttributes,
+    pk,
+    version: (stored?.version ?? 0) + 1,
+    state,
+  };
+  if (expiresAt !== undefined) next[STATE_TABLE_SCHEMA.timeToLive] = expiresAt;
+  Object.assign(next, outboxAttributes(pk, outbox, stored?.outboxSince ?? now));
+  return { next: next as StateItem, sideRecords, applied, duplicates, failures };
+}
+
+/** The outbox attributes for `outbox`: listed in the sparse index while anything is pending. */
+export function outboxAttributes(
+  pk: string,
+  outbox: readonly Alert[],
+  since: number,
+): Record<string, unknown> {
+  if (outbox.length === 0) return {};
+  return {
+    outbox,
+    [STATE_TABLE_SCHEMA.outboxIndex.partitionKey]: outboxShard(pk),
+    [STATE_TABLE_SCHEMA.outboxIndex.sortKey]: since,
+  };
+}
+
+function storedFences(stored: StateItem | undefined): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(stored ?? {}).filter(([name]) => isFenceAttribute(name)));
+}
+
+function storedIndexAttributes(stored: StateItem | undefined): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(stored ?? {}).filter(([name]) => !isFenceAttribute(name) && !ENGINE_ATTRIBUTES.has(name)),
+  );
+}

@@ -1,0 +1,98 @@
+import { Logger } from "@aws-lambda-powertools/logger";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import middy from "@middy/core";
+import type { Context } from "aws-lambda";
+import { requiredEnv } from "../env";
+import { defaultEngineClients, type EngineClients, type EngineStats } from "./clients";
+import { decodeKafkaEvent, type KafkaEvent } from "./decode";
+import { type KafkaBatchItemFailure, processBatch } from "./process-batch";
+import type { Consumer, EngineOptions } from "./types";
+
+/** What the handler returns to the Kafka event source mapping. */
+export interface KafkaBatchResponse {
+  batchItemFailures: KafkaBatchItemFailure[];
+}
+
+export interface HandlerDependencies {
+  /** @default the process-wide clients of `defaultEngineClients()` */
+  readonly clients?: EngineClients;
+  readonly logger?: Logger;
+  readonly metrics?: Metrics;
+  /** Sees each batch's counts (tests, the local runtime, benchmarks). */
+  readonly onBatch?: (stats: EngineStats) => void;
+}
+
+/** Time kept back from the invocation's budget to report partial failures before Lambda stops it. */
+const SAFETY_MARGIN_MS = 3_000;
+const DEFAULT_BUDGET_MS = 60_000;
+
+const METRICS: ReadonlyArray<[keyof EngineStats, string]> = [
+  ["records", "Records"],
+  ["rejected", "RecordsRejected"],
+  ["duplicatesSkipped", "DuplicatesSkipped"],
+  ["writes", "StateWrites"],
+  ["conflicts", "WriteConflicts"],
+  ["alertsPublished", "AlertsPublished"],
+  ["publishFailures", "AlertPublishFailures"],
+];
+
+/** The environment the stack gives every consumer function. */
+export function engineOptionsFromEnv<C>(config: C, env: NodeJS.ProcessEnv = process.env): EngineOptions<C> {
+  const sideTables = Object.fromEntries(
+    Object.entries(env)
+      .filter(([name, value]) => name.startsWith("SIDE_TABLE_") && value)
+      .map(([name, value]) => [name.slice("SIDE_TABLE_".length).toLowerCase(), value as string]),
+  );
+  return {
+    config,
+    tableName: requiredEnv("STATE_TABLE_NAME", env),
+    sideTables,
+    alertTopicArn: requiredEnv("ALERT_TOPIC_ARN", env),
+    rejectedQueueUrl: requiredEnv("REJECTED_QUEUE_URL", env),
+  };
+}
+
+/**
+ * A Lambda handler for a Kafka event source mapping (MSK or self-managed) running `consumer` on the
+ * exactly-once engine. `options` is called once, on the first invocation.
+ */
+export function createKafkaHandler<V, S, C>(
+  consumer: Consumer<V, S, C>,
+  options: () => EngineOptions<C>,
+  dependencies: HandlerDependencies = {},
+) {
+  const logger = dependencies.logger ?? new Logger({ serviceName: consumer.name });
+  const metrics =
+    dependencies.metrics ?? new Metrics({ serviceName: consumer.name, namespace: "TheWorldShop/Streaming" });
+  let resolved: EngineOptions<C> | undefined;
+
+  const handle = async (event: KafkaEvent, context: Context): Promise<KafkaBatchResponse> => {
+    resolved ??= options();
+    const remaining = context?.getRemainingTimeInMillis?.() ?? DEFAULT_BUDGET_MS;
+    const records = decodeKafkaEvent(event);
+    const outcome = await processBatch(consumer, resolved, records, {
+      clients: dependencies.clients ?? defaultEngineClients(),
+      deadline: Date.now() + Math.max(remaining - SAFETY_MARGIN_MS, remaining / 2),
+    });
+    const { stats } = outcome;
+    stats.rejected = outcome.rejected.length;
+    for (const [stat, name] of METRICS) metrics.addMetric(name, MetricUnit.Count, stats[stat]);
+    for (const record of outcome.rejected) {
+      logger.warn("record rejected", {
+        topic: record.topic,
+        partition: record.partition,
+        offset: record.offset,
+        reason: record.reason,
+      });
+    }
+    for (const { key, error } of outcome.keyErrors)
+      logger.error("state key not applied; reported for redelivery", { key, error });
+    logger.debug("batch applied", { stats });
+    dependencies.onBatch?.(stats);
+    return { batchItemFailures: outcome.batchItemFailures };
+  };
+
+  return middy(handle).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+}

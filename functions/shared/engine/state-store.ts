@@ -1,0 +1,133 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import type { EngineClients, EngineStats } from "./clients";
+import { EngineError } from "./errors";
+import { type RetryBudget, withRetry } from "./retry";
+import type { StateItem } from "./state-item";
+import type { SideRecord } from "./types";
+
+const BATCH_GET_LIMIT = 100;
+const TRANSACTION_LIMIT = 100;
+
+export interface StoreContext {
+  readonly clients: EngineClients;
+  readonly tableName: string;
+  readonly sideTables: Readonly<Record<string, string>>;
+  readonly budget: RetryBudget;
+  readonly stats: EngineStats;
+}
+
+/** Reads every key with strongly consistent BatchGetItem calls (100 keys each), following UnprocessedKeys. */
+export async function readItems(ctx: StoreContext, keys: readonly string[]): Promise<Map<string, StateItem>> {
+  const items = new Map<string, StateItem>();
+  for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) {
+    let pending: Record<string, unknown>[] = keys.slice(start, start + BATCH_GET_LIMIT).map((pk) => ({ pk }));
+    for (let round = 0; pending.length > 0; round++) {
+      const response = await withRetry(
+        "BatchGetItem",
+        () =>
+          ctx.clients.dynamodb.send(
+            new BatchGetCommand({
+              RequestItems: { [ctx.tableName]: { Keys: pending, ConsistentRead: true } },
+            }),
+          ),
+        ctx.budget,
+      );
+      ctx.stats.reads++;
+      for (const item of response.Responses?.[ctx.tableName] ?? [])
+        items.set(String(item.pk), item as StateItem);
+      pending =
+        (response.UnprocessedKeys?.[ctx.tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+      if (pending.length > 0) {
+        if (Date.now() + 50 * 2 ** round >= ctx.budget.deadline) {
+          throw new EngineError("BatchGetItem kept returning unprocessed keys until the time budget ran out");
+        }
+        await sleep(Math.random() * 50 * 2 ** Math.min(round, 5));
+      }
+    }
+  }
+  return items;
+}
+
+/** Reads one key, strongly consistent, after a lost race. */
+export async function readItem(ctx: StoreContext, pk: string): Promise<StateItem | undefined> {
+  const response = await withRetry(
+    "GetItem",
+    () =>
+      ctx.clients.dynamodb.send(
+        new GetCommand({ TableName: ctx.tableName, Key: { pk }, ConsistentRead: true }),
+      ),
+    ctx.budget,
+  );
+  ctx.stats.reads++;
+  return response.Item as StateItem | undefined;
+}
+
+/**
+ * Writes a key's next item on condition that it is unchanged since it was read (`readVersion`, or absent),
+ * in one transaction with its side records when there are any. Returns false when the condition failed.
+ */
+export async function writeItem(
+  ctx: StoreContext,
+  item: StateItem,
+  readVersion: number | undefined,
+  sideRecords: readonly SideRecord[] = [],
+): Promise<boolean> {
+  const condition =
+    readVersion === undefined
+      ? { ConditionExpression: "attribute_not_exists(pk)" }
+      : { ConditionExpression: "version = :read", ExpressionAttributeValues: { ":read": readVersion } };
+  try {
+    if (sideRecords.length === 0) {
+      await withRetry(
+        "PutItem",
+        () =>
+          ctx.clients.dynamodb.send(new PutCommand({ TableName: ctx.tableName, Item: item, ...condition })),
+        ctx.budget,
+      );
+    } else {
+      if (sideRecords.length + 1 > TRANSACTION_LIMIT) {
+        throw new EngineError(`key ${item.pk}: ${sideRecords.length} side records exceed one transaction`);
+      }
+      const TransactItems = [
+        { Put: { TableName: ctx.tableName, Item: item, ...condition } },
+        ...sideRecords.map((record) => ({
+          Put: { TableName: sideTable(ctx, record.table), Item: record.item },
+        })),
+      ];
+      await withRetry(
+        "TransactWriteItems",
+        () => ctx.clients.dynamodb.send(new TransactWriteCommand({ TransactItems })),
+        ctx.budget,
+      );
+    }
+    ctx.stats.writes++;
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) {
+      ctx.stats.conflicts++;
+      return false;
+    }
+    throw error;
+  }
+}
+
+function sideTable(ctx: StoreContext, name: string): string {
+  const table = ctx.sideTables[name];
+  if (!table)
+    throw new EngineError(`no side table named "${name}" is configured (SIDE_TABLE_${name.toUpperCase()})`);
+  return table;
+}
+
+function isConditionFailure(error: unknown): boolean {
+  if (error instanceof ConditionalCheckFailedException) return true;
+  if (
+    error instanceof TransactionCanceledException ||
+    (error as Error)?.name === "TransactionCanceledException"
+  ) {
+    const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
+    return reasons[0]?.Code === "ConditionalCheckFailed";
+  }
+  return (error as Error)?.name === "ConditionalCheckFailedException";
+}

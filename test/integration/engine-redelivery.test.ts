@@ -1,0 +1,120 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import type { Context } from "aws-lambda";
+import { beforeEach, describe, expect, it } from "vitest";
+import { createKafkaHandler } from "../../functions/shared/engine/handler";
+import { buildKafkaEvent, type RawKafkaRecord } from "../../local/kafka-event";
+import { drainQueue, subscribeInbox } from "../support/alert-inbox";
+import { createEngineTestStack, type EngineTestStack } from "../support/engine-stack";
+import { tallyConsumer } from "../support/tally-consumer";
+
+const context = { getRemainingTimeInMillis: () => 30_000 } as Context;
+const dynamodb = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+const topic = "theworldshop.tally";
+
+const record = (partition: number, offset: number, account: string, amount: number): RawKafkaRecord => ({
+  topic,
+  partition,
+  offset,
+  key: account,
+  value: JSON.stringify({ eventId: `e-${partition}-${offset}`, account, amount }),
+  timestamp: Date.UTC(2026, 10, 20, 23, 0, offset),
+});
+
+async function tableItems(table: string) {
+  const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: table, ConsistentRead: true }));
+  return Items.map(({ outboxSince: _since, ...item }) => item).sort((a, b) =>
+    String(a.pk).localeCompare(String(b.pk)),
+  );
+}
+
+describe("the exactly-once engine under redelivery", () => {
+  let stack: EngineTestStack;
+  let handler: ReturnType<typeof createKafkaHandler>;
+
+  beforeEach(async () => {
+    stack = await createEngineTestStack();
+    handler = createKafkaHandler(tallyConsumer, () => ({
+      config: { step: 10 },
+      tableName: stack.stateTable,
+      sideTables: { milestones: stack.milestonesTable },
+      alertTopicArn: stack.alertTopicArn,
+      rejectedQueueUrl: stack.rejectedQueueUrl,
+    }));
+  });
+
+  it("applies a batch delivered twice exactly once: same state, same side records, each alert published once", async () => {
+    const inbox = await subscribeInbox(stack.alertTopicArn);
+    const records = [
+      record(0, 0, "A", 4),
+      record(0, 1, "B", 12),
+      record(0, 2, "A", 7),
+      record(1, 0, "C", 3),
+      record(1, 1, "A", 9),
+    ];
+
+    const first = await handler(buildKafkaEvent(records), context);
+    const afterOnce = await tableItems(stack.stateTable);
+    await handler(buildKafkaEvent(records), context);
+
+    expect(first).toEqual({ batchItemFailures: [] });
+    const state = await tableItems(stack.stateTable);
+    expect(state).toEqual(afterOnce);
+    expect(state.map((item) => [item.pk, (item.state as { total: number }).total])).toEqual([
+      ["A", 20],
+      ["B", 12],
+      ["C", 3],
+    ]);
+    expect(state.find((item) => item.pk === "A")).toMatchObject({
+      "f:theworldshop.tally:0": 2,
+      "f:theworldshop.tally:1": 1,
+    });
+    expect(state.every((item) => item.outbox === undefined)).toBe(true);
+    expect((await tableItems(stack.milestonesTable)).map((item) => item.pk)).toEqual(["A#1", "A#2", "B#1"]);
+    const alerts = await inbox.drain<{ alertId: string }>();
+    expect(alerts.map((alert) => alert.alertId).sort()).toEqual([
+      "tally:theworldshop.tally:0:1",
+      "tally:theworldshop.tally:0:2",
+      "tally:theworldshop.tally:1:1",
+    ]);
+  });
+
+  it("sends poison records to the rejected queue with their coordinates and applies the good ones around them", async () => {
+    const records: RawKafkaRecord[] = [
+      record(0, 0, "A", 4),
+      { topic, partition: 0, offset: 1, key: "A", value: "{not json" },
+      { topic, partition: 0, offset: 2, key: "A", value: null },
+      {
+        topic,
+        partition: 0,
+        offset: 3,
+        key: "A",
+        value: JSON.stringify({ eventId: "x", account: "A", amount: "ten" }),
+      },
+      record(0, 4, "A", 5),
+    ];
+
+    const response = await handler(buildKafkaEvent(records), context);
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    const [item] = await tableItems(stack.stateTable);
+    expect(item).toMatchObject({
+      pk: "A",
+      state: { total: 9, events: ["e-0-0", "e-0-4"] },
+      "f:theworldshop.tally:0": 4,
+    });
+    const rejected = await drainQueue<Record<string, unknown>>(stack.rejectedQueueUrl);
+    expect(rejected.map(({ topic, partition, offset }) => ({ topic, partition, offset }))).toEqual([
+      { topic, partition: 0, offset: 1 },
+      { topic, partition: 0, offset: 2 },
+      { topic, partition: 0, offset: 3 },
+    ]);
+    expect(rejected[0]).toMatchObject({
+      consumer: "tally",
+      reason: expect.stringMatching(/^bad JSON/),
+      value: "{not json",
+    });
+    expect(rejected[1]).toMatchObject({ reason: expect.stringMatching(/null value/), value: null });
+    expect(rejected[2]).toMatchObject({ reason: expect.stringMatching(/^schema: amount/) });
+  });
+});
