@@ -84,32 +84,45 @@ export const topicNamesSchema = z
   })
   .default(DEFAULT_TOPICS);
 
-/** How one consumer's event source mapping batches and polls. */
+/**
+ * How the operator tunes one consumer's event source mapping; each value set here overrides the consumer's own
+ * (KafkaConsumer props), each left out keeps it.
+ */
 const consumerTuningSchema = z
   .strictObject({
     /** Records per invocation. */
-    batchSize: z.number().int().min(1).max(10_000).default(100),
+    batchSize: z.number().int().min(1).max(10_000).optional(),
     /** How long the event source mapping gathers records before it invokes. */
-    maxBatchingWindowSeconds: z.number().int().min(0).max(300).default(1),
+    maxBatchingWindowSeconds: z.number().int().min(0).max(300).optional(),
     /** Provisioned pollers: the Kafka error-handling controls (retries, bisect, on-failure) need them. */
-    minimumPollers: z.number().int().min(1).max(200).default(1),
-    maximumPollers: z.number().int().min(1).max(2000).default(10),
+    minimumPollers: z.number().int().min(1).max(200).optional(),
+    maximumPollers: z.number().int().min(1).max(2000).optional(),
   })
-  .refine((tuning) => tuning.minimumPollers <= tuning.maximumPollers, {
+  .refine((t) => (t.minimumPollers ?? 1) <= (t.maximumPollers ?? t.minimumPollers ?? 1), {
     path: ["maximumPollers"],
     message: "must be at least minimumPollers",
-  });
-const DEFAULT_TUNING = { batchSize: 100, maxBatchingWindowSeconds: 1, minimumPollers: 1, maximumPollers: 10 };
-const tuning = consumerTuningSchema.default(DEFAULT_TUNING);
+  })
+  .prefault({});
 export const consumersSchema = z
-  .strictObject({ inventory: tuning, cardVelocity: tuning, orders: tuning, sessions: tuning })
-  .default({
-    inventory: DEFAULT_TUNING,
-    cardVelocity: DEFAULT_TUNING,
-    orders: DEFAULT_TUNING,
-    sessions: DEFAULT_TUNING,
-  });
+  .strictObject({
+    inventory: consumerTuningSchema,
+    cardVelocity: consumerTuningSchema,
+    orders: consumerTuningSchema,
+    sessions: consumerTuningSchema,
+  })
+  .prefault({});
 export type ConsumerTuning = z.infer<typeof consumerTuningSchema>;
+
+/** The topic each consumer of `theworldshop:consumers` reads, so the stack can hand each KafkaConsumer its tuning. */
+export function consumerTuningByTopic(config: StreamingConfig): ReadonlyMap<string, ConsumerTuning> {
+  const { topics, consumers } = config;
+  return new Map([
+    [topics.inventory, consumers.inventory],
+    [topics.fraudSignals, consumers.cardVelocity],
+    [topics.orders, consumers.orders],
+    [topics.clicks, consumers.sessions],
+  ]);
+}
 
 /** Card velocity (shared/rules.md): a transaction is flagged when more than maxTransactions fall in (t − windowSeconds, t]. */
 export const cardVelocitySettingsSchema = z

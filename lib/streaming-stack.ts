@@ -14,9 +14,9 @@ import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import { Topic } from "aws-cdk-lib/aws-sns";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
-import type { StreamingConfig } from "./config";
+import { consumerTuningByTopic, type StreamingConfig } from "./config";
 import { acknowledgeFunctionFindings } from "./constructs/function-findings";
-import { KafkaConsumer } from "./constructs/kafka-consumer";
+import { KafkaConsumer, useConsumerTuning } from "./constructs/kafka-consumer";
 import { kafkaSecretOf } from "./constructs/kafka-secret";
 import { PipelineMonitoring } from "./constructs/pipeline-monitoring";
 import { StateTable } from "./constructs/state-table";
@@ -59,6 +59,7 @@ export class StreamingStack extends Stack {
     const { config } = props;
     this.config = config;
     const prod = config.stage === "prod";
+    useConsumerTuning(this, consumerTuningByTopic(config));
     this.topicKey = new Key(this, "TopicKey", {
       description: "TheWorldShop streaming: encrypts the alert and ops topics",
       enableKeyRotation: true,

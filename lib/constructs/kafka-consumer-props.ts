@@ -38,12 +38,13 @@ export interface KafkaConsumerProps {
    */
   readonly environment?: Readonly<Record<string, string>>;
   /**
-   * Records per batch.
+   * Records per batch; the operator's `theworldshop:consumers.<consumer>.batchSize` overrides it.
    * @default 100
    */
   readonly batchSize?: number;
   /**
-   * How long the event source mapping gathers records before invoking.
+   * How long the event source mapping gathers records before invoking; `maxBatchingWindowSeconds` in
+   * `theworldshop:consumers.<consumer>` overrides it.
    * @default Duration.seconds(1)
    */
   readonly maxBatchingWindow?: Duration;
@@ -74,6 +75,7 @@ export interface KafkaConsumerProps {
   readonly startingPosition?: StartingPosition;
   /**
    * Provisioned event pollers; the Kafka error-handling controls (retries, bisect, on-failure) need them.
+   * `minimumPollers` and `maximumPollers` in `theworldshop:consumers.<consumer>` override these.
    * @default { minimumPollers: 1, maximumPollers: 10 }
    */
   readonly pollers?: ProvisionedPollerConfig;
@@ -107,14 +109,24 @@ export class KafkaConsumerPropsError extends Error {
   }
 }
 
-/** Batching and polling from the config as props: `...kafkaConsumerTuning(config.consumers.inventory)`. */
-export function kafkaConsumerTuning(
-  tuning: ConsumerTuning,
-): Pick<KafkaConsumerProps, "batchSize" | "maxBatchingWindow" | "pollers"> {
+/** The consumer's props with what the operator set in `theworldshop:consumers` in place of its own values. */
+export function withOperatorTuning(
+  props: KafkaConsumerProps,
+  tuning: ConsumerTuning | undefined,
+): KafkaConsumerProps {
+  if (!tuning) return props;
   return {
-    batchSize: tuning.batchSize,
-    maxBatchingWindow: Duration.seconds(tuning.maxBatchingWindowSeconds),
-    pollers: { minimumPollers: tuning.minimumPollers, maximumPollers: tuning.maximumPollers },
+    ...props,
+    batchSize: tuning.batchSize ?? props.batchSize,
+    maxBatchingWindow:
+      tuning.maxBatchingWindowSeconds === undefined
+        ? props.maxBatchingWindow
+        : Duration.seconds(tuning.maxBatchingWindowSeconds),
+    pollers: {
+      ...props.pollers,
+      minimumPollers: tuning.minimumPollers ?? props.pollers?.minimumPollers,
+      maximumPollers: tuning.maximumPollers ?? props.pollers?.maximumPollers,
+    },
   };
 }
 

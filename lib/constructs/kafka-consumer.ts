@@ -20,6 +20,7 @@ import {
 import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct, type IConstruct } from "constructs";
+import type { ConsumerTuning } from "../config";
 import { grantMskConsume, grantPollerNetworking } from "./kafka-access";
 import { acknowledgeConsumerFindings } from "./kafka-consumer-nag";
 import {
@@ -27,13 +28,10 @@ import {
   KafkaConsumerPropsError,
   REPO_ROOT_PATH,
   validateKafkaConsumerProps,
+  withOperatorTuning,
 } from "./kafka-consumer-props";
 
-export {
-  type KafkaConsumerProps,
-  KafkaConsumerPropsError,
-  kafkaConsumerTuning,
-} from "./kafka-consumer-props";
+export { type KafkaConsumerProps, KafkaConsumerPropsError } from "./kafka-consumer-props";
 
 /** Metadata key under which each function records its handler source, so the local runtime can run it. */
 export const HANDLER_METADATA = "theworldshop:handler";
@@ -43,6 +41,15 @@ const REPO_ROOT = relative(process.cwd(), REPO_ROOT_PATH) || ".";
 
 type ConsumerListener = (consumer: KafkaConsumer) => void;
 const listenersByStack = new WeakMap<Stack, ConsumerListener[]>();
+const tuningByStack = new WeakMap<Stack, ReadonlyMap<string, ConsumerTuning>>();
+
+/**
+ * The operator's tuning (`theworldshop:consumers`) for the consumers of `scope`'s stack, by topic: what is set
+ * there overrides a KafkaConsumer's own batchSize, maxBatchingWindow and pollers.
+ */
+export function useConsumerTuning(scope: IConstruct, byTopic: ReadonlyMap<string, ConsumerTuning>): void {
+  tuningByStack.set(Stack.of(scope), byTopic);
+}
 
 /**
  * Calls `listener` for every KafkaConsumer of `scope`'s stack, those created already and those created later,
@@ -67,8 +74,9 @@ export class KafkaConsumer extends Construct {
   /** The Kafka trigger: batching, retries, bisect on error, partial batch responses, on-failure queue. */
   public readonly eventSourceMapping: EventSourceMapping;
 
-  constructor(scope: Construct, id: string, props: KafkaConsumerProps) {
+  constructor(scope: Construct, id: string, ownProps: KafkaConsumerProps) {
     super(scope, id);
+    const props = withOperatorTuning(ownProps, tuningByStack.get(Stack.of(this))?.get(ownProps.topic));
     const name = props.name ?? props.topic.replace(/^theworldshop\./, "").replace(/[^A-Za-z0-9-]+/g, "-");
     validateKafkaConsumerProps(id, props, name);
     this.consumerName = name;
@@ -131,7 +139,11 @@ export class KafkaConsumer extends Construct {
       bisectBatchOnError: true,
       reportBatchItemFailures: true,
       maxRecordAge: props.maxRecordAge ?? Duration.days(7),
-      provisionedPollerConfig: { minimumPollers: 1, maximumPollers: 10, ...props.pollers },
+      provisionedPollerConfig: {
+        ...props.pollers,
+        minimumPollers: props.pollers?.minimumPollers ?? 1,
+        maximumPollers: props.pollers?.maximumPollers ?? 10,
+      },
       secret: props.secret,
     };
     const { source } = props;

@@ -1,9 +1,8 @@
 import { Duration } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
-import { parseStreamingConfig } from "../../lib/config";
-import { HANDLER_METADATA, kafkaConsumerTuning } from "../../lib/constructs/kafka-consumer";
-import { CLUSTER_ARN, consumerTestStack, SOURCES } from "./fixtures/stacks";
+import { HANDLER_METADATA } from "../../lib/constructs/kafka-consumer";
+import { CLUSTER_ARN, consumerTestStack, SOURCES, streamingStack } from "./fixtures/stacks";
 
 const ref = (logicalIdPrefix: string) => ({
   "Fn::GetAtt": [Match.stringLikeRegexp(`^${logicalIdPrefix}`), "Arn"],
@@ -33,27 +32,22 @@ describe("a Kafka consumer", () => {
     });
   });
 
-  it("takes batching and pollers from the config's consumers setting", () => {
-    const config = parseStreamingConfig(
-      (key) =>
-        ({
-          "theworldshop:kafka": SOURCES.selfManaged,
-          "theworldshop:consumers": {
-            cardVelocity: { batchSize: 500, maxBatchingWindowSeconds: 0, maximumPollers: 4 },
-          },
-        })[key],
-      {},
+  it("lets the operator's theworldshop:consumers setting override a consumer's own batching and pollers", () => {
+    const mappingOf = (context: Record<string, unknown>) =>
+      Template.fromStack(
+        streamingStack({ "theworldshop:kafka": SOURCES.selfManaged, ...context }),
+      ).findResources("AWS::Lambda::EventSourceMapping", {
+        Properties: { Topics: ["theworldshop.inventory"] },
+      });
+    const [own] = Object.values(mappingOf({}));
+    const [tuned] = Object.values(
+      mappingOf({ "theworldshop:consumers": { inventory: { batchSize: 50, maximumPollers: 4 } } }),
     );
-    const { stack, consumer, stateTable } = consumerTestStack();
-    consumer("CardVelocity", {
-      topic: config.topics.fraudSignals,
-      tables: [stateTable("Cards").table],
-      ...kafkaConsumerTuning(config.consumers.cardVelocity),
-    });
 
-    Template.fromStack(stack).hasResourceProperties("AWS::Lambda::EventSourceMapping", {
-      Topics: ["theworldshop.fraud-signals"],
-      BatchSize: 500,
+    // The inventory consumer's own choice: 500 records, no batching window.
+    expect(own?.Properties).toMatchObject({ BatchSize: 500, MaximumBatchingWindowInSeconds: 0 });
+    expect(tuned?.Properties).toMatchObject({
+      BatchSize: 50,
       MaximumBatchingWindowInSeconds: 0,
       ProvisionedPollerConfig: { MinimumPollers: 1, MaximumPollers: 4 },
     });

@@ -1,10 +1,20 @@
 import { Validations } from "aws-cdk-lib";
 import { Annotations, Match } from "aws-cdk-lib/assertions";
+import { PolicyStatement } from "aws-cdk-lib/aws-iam";
+import { Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
+import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { AwsSolutionsChecks } from "cdk-nag";
 import type { IConstruct } from "constructs";
 import { describe, expect, it } from "vitest";
-import { addFixtureConsumer, consumerTestStack, SOURCES, streamingStack } from "./fixtures/stacks";
+import { acknowledgeFunctionFindings } from "../../lib/constructs/function-findings";
+import {
+  addFixtureConsumer,
+  consumerTestStack,
+  FIXTURE_ENTRY,
+  SOURCES,
+  streamingStack,
+} from "./fixtures/stacks";
 
 const subscriptions = {
   "theworldshop:alertSubscriptions": [
@@ -90,6 +100,21 @@ describe("cdk-nag AwsSolutions checks", () => {
     const findings = unacknowledgedFindings(stack);
     expect(findings.length).toBeGreaterThan(0);
     for (const finding of findings) expect(finding).toMatch(/^AwsSolutions-SQS\d at .*Careless/);
+  });
+
+  it("leave a function's '*' resource a finding unless only X-Ray's actions have it", () => {
+    const { stack } = consumerTestStack();
+    const fn = new NodejsFunction(stack, "Careless", {
+      entry: FIXTURE_ENTRY,
+      runtime: Runtime.NODEJS_22_X,
+      tracing: Tracing.ACTIVE,
+    });
+    fn.addToRolePolicy(new PolicyStatement({ actions: ["s3:GetObject"], resources: ["*"] }));
+    acknowledgeFunctionFindings(fn);
+
+    expect(unacknowledgedFindings(fn)).toEqual([
+      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::\*\] at .*Careless/),
+    ]);
   });
 
   it("acknowledge each finding with a reason, on the resource it concerns, never on the stack", () => {

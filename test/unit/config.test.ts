@@ -43,7 +43,7 @@ describe("the streaming config", () => {
     expect(config.sessions).toEqual({ gapMinutes: 30 });
   });
 
-  it("takes one consumer's batching from theworldshop:consumers and defaults the others", () => {
+  it("takes one consumer's batching from theworldshop:consumers and leaves the others to the consumers", () => {
     const config = parseStreamingConfig(
       context({
         "theworldshop:kafka": msk,
@@ -51,18 +51,8 @@ describe("the streaming config", () => {
       }),
       noEnv,
     );
-    expect(config.consumers.orders).toEqual({
-      batchSize: 1000,
-      maxBatchingWindowSeconds: 5,
-      minimumPollers: 1,
-      maximumPollers: 10,
-    });
-    expect(config.consumers.inventory).toEqual({
-      batchSize: 100,
-      maxBatchingWindowSeconds: 1,
-      minimumPollers: 1,
-      maximumPollers: 10,
-    });
+    expect(config.consumers.orders).toEqual({ batchSize: 1000, maxBatchingWindowSeconds: 5 });
+    expect(config.consumers.inventory).toEqual({});
   });
 
   it("takes subscriptions of every protocol, each with an optional filter on alertType and severity", () => {
