@@ -130,10 +130,12 @@ export class StreamingStack extends Stack {
       RemovalPolicies.of(this).retain({ applyToResourceTypes: ["AWS::Logs::LogGroup", "AWS::SQS::Queue"] });
     this.warnAboutLoopbackBrokers();
     this.addOutputs();
-    // Last, once every consumer and function above exists: the API and sweeper functions' checked findings.
-    for (const fn of this.node.findAll())
-      if (fn instanceof LambdaFunction && !(fn.node.scope instanceof KafkaConsumer))
-        acknowledgeFunctionFindings(fn);
+    // Last, once every consumer and function above exists: the API and sweeper functions' alarm and checked findings.
+    for (const fn of this.node.findAll()) {
+      if (!(fn instanceof LambdaFunction) || fn.node.scope instanceof KafkaConsumer) continue;
+      this.monitoring.monitorFunction(fn, fn.node.path.split("/").slice(1).join(" "));
+      acknowledgeFunctionFindings(fn);
+    }
   }
 
   private warnAboutLoopbackBrokers(): void {

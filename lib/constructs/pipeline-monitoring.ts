@@ -15,6 +15,7 @@ import {
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import { ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import type { IKey } from "aws-cdk-lib/aws-kms";
+import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { type ITopic, Topic } from "aws-cdk-lib/aws-sns";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
@@ -148,6 +149,31 @@ export class PipelineMonitoring extends Construct {
         width: 4,
       }),
       new AlarmStatusWidget({ title: `${name} alarms`, alarms: [lag, errors, throttles], width: 4 }),
+    );
+  }
+
+  /** An errors alarm and a dashboard graph for a function that is no Kafka consumer (a sweeper, a read API). */
+  public monitorFunction(fn: IFunction, name: string): void {
+    const id = name.replace(/[^A-Za-z0-9]/g, "");
+    const errors = this.alarm(
+      `${id}Errors`,
+      fn.metricErrors({ period: Duration.minutes(5), statistic: Stats.SUM }),
+      {
+        threshold: 1,
+        evaluationPeriods: 1,
+        description: `${name}: invocations failed in the last 5 minutes`,
+      },
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: `${name}: invocations`,
+        left: [
+          fn.metricInvocations({ statistic: Stats.SUM, period: Duration.minutes(1) }),
+          fn.metricErrors({ statistic: Stats.SUM, period: Duration.minutes(1) }),
+        ],
+        width: 20,
+      }),
+      new AlarmStatusWidget({ title: `${name} alarm`, alarms: [errors], width: 4 }),
     );
   }
 

@@ -121,6 +121,18 @@ describe("the pipeline's monitoring", () => {
     expect(monitoring.alarms).toHaveLength(9);
   });
 
+  it("alarms when the sessions sweeper or a read API fails", () => {
+    const template = Template.fromStack(streamingStack({ "theworldshop:kafka": SOURCES.selfManaged }));
+    for (const fn of ["SessionsSweeper", "InventoryAvailabilityApi", "CardVelocityDecisionsApiFunction"])
+      template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+        ...notifiesOps,
+        Namespace: "AWS/Lambda",
+        MetricName: "Errors",
+        Dimensions: [{ Name: "FunctionName", Value: { Ref: Match.stringLikeRegexp(`^${fn}[0-9A-F]{8}$`) } }],
+        Threshold: 1,
+      });
+  });
+
   it("shows every consumer and the shared queues on one dashboard", () => {
     const stack = streamingStack({ "theworldshop:kafka": SOURCES.selfManaged });
     addFixtureConsumer(stack);
