@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { inventoryConfigSchema } from "../functions/inventory/config";
+import { ordersSettingsSchema } from "../functions/orders/config";
 import { alertSubscriptionsSchema, opsSubscriptionsSchema } from "./config-subscriptions";
 
 export type { AlertFilter, Subscription } from "./config-subscriptions";
@@ -165,6 +166,8 @@ export const streamingConfigSchema = z.strictObject({
   consumers: consumersSchema,
   /** Low-stock threshold and per-product overrides: `{ "lowStockThreshold": 10, "lowStockThresholds": { "P-1": 25 } }`. */
   inventory: inventoryConfigSchema.prefault({}),
+  /** Seller cancellation-rate thresholds and the orders topic's partition count. */
+  orders: ordersSettingsSchema,
   /** Card velocity thresholds: `{ "maxTransactions": 5, "windowSeconds": 60 }`. */
   cardVelocity: cardVelocitySettingsSchema,
   /** Session gap: `{ "gapMinutes": 30 }`. */

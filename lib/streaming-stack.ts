@@ -23,6 +23,7 @@ import { StateTable } from "./constructs/state-table";
 import { TopicSubscriptions } from "./constructs/topic-subscriptions";
 import { CardVelocity } from "./consumers/card-velocity";
 import { Inventory } from "./consumers/inventory";
+import { Orders } from "./consumers/orders";
 import { Sessions } from "./consumers/sessions";
 
 export interface StreamingStackProps extends StackProps {
@@ -53,6 +54,8 @@ export class StreamingStack extends Stack {
   public readonly cardVelocity: CardVelocity;
   /** Click sessions: the sessions consumer, its sweeper and the ended sessions. */
   public readonly sessions: Sessions;
+  /** Orders per minute and seller cancellation-rate alerts. */
+  public readonly orders: Orders;
 
   constructor(scope: Construct, id: string, props: StreamingStackProps) {
     super(scope, id, props);
@@ -107,6 +110,13 @@ export class StreamingStack extends Stack {
       alertTopic: this.alertTopic,
       rejectedRecords: this.rejectedRecords,
       failedBatches: this.failedBatches,
+    });
+    this.orders = new Orders(this, "Orders", {
+      config: props.config,
+      alertTopic: this.alertTopic,
+      rejectedRecords: this.rejectedRecords,
+      failedBatches: this.failedBatches,
+      kafkaSecret: this.kafkaSecret,
     });
 
     this.monitoring = new PipelineMonitoring(this, "Monitoring", {

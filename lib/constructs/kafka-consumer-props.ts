@@ -3,7 +3,6 @@ import { isAbsolute, join } from "node:path";
 import { Duration, Token } from "aws-cdk-lib";
 import type { ITableV2 } from "aws-cdk-lib/aws-dynamodb";
 import type { ProvisionedPollerConfig, StartingPosition } from "aws-cdk-lib/aws-lambda";
-import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
@@ -94,11 +93,6 @@ export interface KafkaConsumerProps {
    * @default none: the function shares the account's unreserved concurrency
    */
   readonly reservedConcurrentExecutions?: number;
-  /**
-   * Retention of the function's log group.
-   * @default RetentionDays.ONE_MONTH
-   */
-  readonly logRetention?: RetentionDays;
 }
 
 /** Thrown when a KafkaConsumer prop is invalid; the message names the consumer and the prop. */

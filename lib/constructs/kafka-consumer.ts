@@ -1,15 +1,7 @@
-import { relative } from "node:path";
-import { Annotations, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
+import { Annotations, Duration, Stack } from "aws-cdk-lib";
 import { type ISubnet, SecurityGroup, Subnet, Vpc } from "aws-cdk-lib/aws-ec2";
 import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
-import {
-  Architecture,
-  type CfnFunction,
-  EventSourceMapping,
-  Runtime,
-  StartingPosition,
-  Tracing,
-} from "aws-cdk-lib/aws-lambda";
+import { EventSourceMapping, StartingPosition } from "aws-cdk-lib/aws-lambda";
 import {
   AuthenticationMethod,
   type KafkaEventSourceProps,
@@ -17,8 +9,6 @@ import {
   SelfManagedKafkaEventSource,
   SqsDlq,
 } from "aws-cdk-lib/aws-lambda-event-sources";
-import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
-import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct, type IConstruct } from "constructs";
 import type { ConsumerTuning } from "../config";
 import { grantMskConsume, grantPollerNetworking } from "./kafka-access";
@@ -26,18 +16,17 @@ import { acknowledgeConsumerFindings } from "./kafka-consumer-nag";
 import {
   type KafkaConsumerProps,
   KafkaConsumerPropsError,
-  REPO_ROOT_PATH,
   validateKafkaConsumerProps,
   withOperatorTuning,
 } from "./kafka-consumer-props";
 
-export { type KafkaConsumerProps, KafkaConsumerPropsError } from "./kafka-consumer-props";
+import { ShopFunction } from "./shop-function";
 
-/** Metadata key under which each function records its handler source, so the local runtime can run it. */
-export const HANDLER_METADATA = "theworldshop:handler";
+export { type KafkaConsumerProps, KafkaConsumerPropsError } from "./kafka-consumer-props";
+export { HANDLER_METADATA } from "./shop-function";
+
 /** Namespace of the custom metrics the handlers publish (Powertools Metrics / EMF). */
 export const METRICS_NAMESPACE = "TheWorldShop/Streaming";
-const REPO_ROOT = relative(process.cwd(), REPO_ROOT_PATH) || ".";
 
 type ConsumerListener = (consumer: KafkaConsumer) => void;
 const listenersByStack = new WeakMap<Stack, ConsumerListener[]>();
@@ -67,10 +56,9 @@ export class KafkaConsumer extends Construct {
   public readonly consumerName: string;
   public readonly topic: string;
   public readonly consumerGroupId: string;
-  public readonly function: NodejsFunction;
+  public readonly function: ShopFunction;
   /** The function's execution role; the event source mapping's pollers act as it too. */
   public readonly role: Role;
-  public readonly logGroup: LogGroup;
   /** The Kafka trigger: batching, retries, bisect on error, partial batch responses, on-failure queue. */
   public readonly eventSourceMapping: EventSourceMapping;
 
@@ -84,39 +72,27 @@ export class KafkaConsumer extends Construct {
     this.consumerGroupId = props.consumerGroupId ?? `theworldshop-${name}`;
     this.assertUniqueConsumerGroup(id);
 
-    this.logGroup = new LogGroup(this, "Logs", {
-      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
     // Our own role, so the function gets write access to its own log group only (no AWSLambdaBasicExecutionRole).
     this.role = new Role(this, "Role", {
       assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
       description: `TheWorldShop ${name} consumer of ${props.topic}`,
     });
-    this.logGroup.grantWrite(this.role);
-    this.function = new NodejsFunction(this, "Function", {
-      entry: `${REPO_ROOT}/${props.entry}`,
-      handler: "handler",
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
+    this.function = new ShopFunction(this, "Function", {
+      entry: props.entry,
+      serviceName: name,
+      role: this.role,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(60),
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
-      tracing: Tracing.ACTIVE,
-      role: this.role,
-      logGroup: this.logGroup,
       description: `TheWorldShop ${name}: consumes ${props.topic}`,
       environment: {
         ALERT_TOPIC_ARN: props.alertTopic.topicArn,
         REJECTED_QUEUE_URL: props.rejectedRecords.queueUrl,
-        POWERTOOLS_SERVICE_NAME: name,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-        NODE_OPTIONS: "--enable-source-maps",
         ...props.environment,
       },
-      bundling: { minify: true, sourceMap: true, format: OutputFormat.ESM, target: "node22" },
     });
-    (this.function.node.defaultChild as CfnFunction).addMetadata(HANDLER_METADATA, { entry: props.entry });
+    this.function.logGroup.grantWrite(this.role);
     for (const table of props.tables) table.grantReadWriteData(this.function);
     props.alertTopic.grantPublish(this.function);
     props.rejectedRecords.grantSendMessages(this.function);

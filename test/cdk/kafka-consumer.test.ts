@@ -65,7 +65,7 @@ describe("a Kafka consumer", () => {
         Architectures: ["arm64"],
         TracingConfig: { Mode: "Active" },
         ReservedConcurrentExecutions: Match.absent(),
-        LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp("^InventoryLogs") } },
+        LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp("^InventoryFunctionLogs") } },
         Environment: {
           Variables: Match.objectLike({
             ALERT_TOPIC_ARN: { Ref: Match.stringLikeRegexp("^Alerts") },

@@ -123,7 +123,12 @@ describe("the pipeline's monitoring", () => {
 
   it("alarms when the sessions sweeper or a read API fails", () => {
     const template = Template.fromStack(streamingStack({ "theworldshop:kafka": SOURCES.selfManaged }));
-    for (const fn of ["SessionsSweeper", "InventoryAvailabilityApi", "CardVelocityDecisionsApiFunction"])
+    for (const fn of [
+      "SessionsSweeper",
+      "InventoryAvailabilityApiFunction",
+      "CardVelocityDecisionsApiFunction",
+      "OrdersOrdersPerMinuteApiFunction",
+    ])
       template.hasResourceProperties("AWS::CloudWatch::Alarm", {
         ...notifiesOps,
         Namespace: "AWS/Lambda",
