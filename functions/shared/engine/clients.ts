@@ -1,6 +1,6 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { SNSClient } from "@aws-sdk/client-sns";
-import { SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
+import { SNSClient, type SNSClientConfig } from "@aws-sdk/client-sns";
+import { SQSClient, type SQSClientConfig } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 
 /** The AWS clients the engine uses; injectable so tests and the local runtime can add middleware. */
@@ -10,17 +10,32 @@ export interface EngineClients {
   readonly sqs: SQSClient;
 }
 
+/** Client settings for `createEngineClients`, per service. */
+export interface EngineClientsConfig {
+  readonly dynamodb?: DynamoDBClientConfig;
+  readonly sns?: SNSClientConfig;
+  readonly sqs?: SQSClientConfig;
+}
+
 let shared: EngineClients | undefined;
+
+/**
+ * New clients with the marshalling the engine relies on (undefined values dropped), for tests and the local
+ * runtime that add middleware or settings of their own.
+ */
+export function createEngineClients(config: EngineClientsConfig = {}): EngineClients {
+  return {
+    dynamodb: DynamoDBDocumentClient.from(new DynamoDBClient(config.dynamodb ?? {}), {
+      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
+    }),
+    sns: new SNSClient(config.sns ?? {}),
+    sqs: new SQSClient(config.sqs ?? {}),
+  };
+}
 
 /** The clients every handler of this process shares, created once (endpoints from AWS_ENDPOINT_URL_*). */
 export function defaultEngineClients(): EngineClients {
-  shared ??= {
-    dynamodb: DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
-    }),
-    sns: new SNSClient({}),
-    sqs: new SQSClient({}),
-  };
+  shared ??= createEngineClients();
   return shared;
 }
 
