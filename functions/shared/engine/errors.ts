@@ -39,6 +39,8 @@ const TRANSIENT_NAMES = new Set([
   "ThrottlingException",
   "Throttling",
   "ThrottledException",
+  "RequestThrottled",
+  "KmsThrottled",
   "RequestLimitExceeded",
   "TooManyRequestsException",
   "InternalServerError",
@@ -61,6 +63,8 @@ export function isTransient(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const e = error as Error & { code?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
   if (TRANSIENT_NAMES.has(e.name) || (e.code !== undefined && TRANSIENT_CODES.has(e.code))) return true;
+  // The SDK marks the errors its own retry strategy would retry; names alone miss some (SQS's RequestThrottled).
+  if (e.$retryable !== undefined && e.$metadata !== undefined) return true;
   if (e.name === "TransactionCanceledException") {
     const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
     return reasons.some((r) => r.Code === "TransactionConflict" || r.Code === "ThrottlingError");
