@@ -123,18 +123,21 @@ export async function processBatch<V, S, C>(
   };
 
   let next = 0;
+  let fatal: { error: unknown } | undefined;
   const worker = async () => {
-    while (next < keys.length) {
+    while (next < keys.length && !fatal) {
       const key = keys[next++]!;
       try {
         await applyKey(key);
       } catch (error) {
-        if (!isReportable(error)) throw error;
-        keyErrors.push({ key, error });
+        if (!isReportable(error)) fatal ??= { error };
+        else keyErrors.push({ key, error });
       }
     }
   };
+  // A crash stops the batch, but only once the writes in flight have settled: nothing of it outlives the call.
   await Promise.all(Array.from({ length: Math.min(KEY_CONCURRENCY, keys.length) }, worker));
+  if (fatal) throw fatal.error;
 
   await publishOutboxes(ctx, options.alertTopicArn, toPublish);
   return { stats, rejected, keyErrors, batchItemFailures: firstUnfinished(keyErrors, byKey) };
