@@ -18,10 +18,15 @@ export class KeyContentionError extends EngineError {
   }
 }
 
-/** A transient AWS error kept recurring until the invocation's time budget ran out. */
+/** The invocation's time budget ran out: a transient AWS error (the cause) kept recurring, or no time was left to start. */
 export class TimeBudgetExceededError extends EngineError {
   constructor(what: string, options?: { cause?: unknown }) {
-    super(`${what}: transient errors persisted until the invocation's time budget ran out`, options);
+    super(
+      options?.cause === undefined
+        ? `${what}: the invocation's time budget ran out`
+        : `${what}: transient errors persisted until the invocation's time budget ran out`,
+      options,
+    );
     this.name = "TimeBudgetExceededError";
   }
 }

@@ -127,6 +127,11 @@ export async function processBatch<V, S, C>(
   const worker = async () => {
     while (next < keys.length && !fatal) {
       const key = keys[next++]!;
+      if (Date.now() >= deadline) {
+        // Past the budget a key might not finish before Lambda stops the invocation: report it for redelivery.
+        keyErrors.push({ key, error: new TimeBudgetExceededError(`state key ${key} not started`) });
+        continue;
+      }
       try {
         await applyKey(key);
       } catch (error) {

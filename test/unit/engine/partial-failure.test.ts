@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { ProvisionedThroughputExceededException } from "@aws-sdk/client-dynamodb";
 import { BatchGetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { Context } from "aws-lambda";
@@ -60,6 +61,25 @@ describe("the partial batch failure response", () => {
     });
     const written = dynamodb.commandCalls(PutCommand).map((call) => call.args[0].input.Item?.pk);
     expect(new Set(written)).toEqual(new Set(["A", "B", "C"]));
+  });
+
+  it("reports the keys it had no time left to start, instead of writing on past the budget", async () => {
+    const clients = createEngineClients();
+    const dynamodb = mockClient(clients.dynamodb);
+    dynamodb.on(BatchGetCommand).callsFake(async () => {
+      await sleep(300);
+      return { Responses: { "tally-state": [] } };
+    });
+    dynamodb.on(PutCommand).resolves({});
+    const event = buildKafkaEvent([record(0, 10, "A"), record(0, 11, "B"), record(1, 3, "C")]);
+
+    const response = await handlerWith(clients)(event, shortInvocation);
+
+    expect(response.batchItemFailures).toEqual([
+      { itemIdentifier: { partition: "theworldshop.tally-0", offset: 10 } },
+      { itemIdentifier: { partition: "theworldshop.tally-1", offset: 3 } },
+    ]);
+    expect(dynamodb.commandCalls(PutCommand)).toEqual([]);
   });
 
   it("reports nothing when every key is applied", async () => {
