@@ -95,6 +95,7 @@ export async function processBatch<V, S, C>(
   const stored = await readItems(ctx, keys);
   const toPublish: StateItem[] = [];
   const keyErrors: { key: string; error: unknown }[] = [];
+  const failedRecords = new Set<ConsumerRecord<unknown>>();
 
   const applyKey = async (key: string) => {
     const records = byKey.get(key)!;
@@ -102,10 +103,14 @@ export async function processBatch<V, S, C>(
     for (let attempt = 1; ; attempt++) {
       const fold = foldKey(consumer, options.config, key, current, records, Date.now());
       stats.duplicatesSkipped += fold.duplicates;
-      if (fold.failures.length > 0) {
+      // A redo after a lost race (or another key of the same record) meets the same failure: send it once.
+      const failures = fold.failures.filter((failure) => !failedRecords.has(failure.record));
+      if (failures.length > 0) {
         const before = rejected.length;
-        for (const failure of fold.failures)
+        for (const failure of failures) {
+          failedRecords.add(failure.record);
           reject(failure.record, failure.reason, rawOf.get(failure.record as ConsumerRecord<V>) ?? null);
+        }
         await sendRejected(ctx, options.rejectedQueueUrl, rejected.slice(before));
       }
       if (!fold.next) {
