@@ -32,6 +32,7 @@ export interface BatchContext {
 
 const MAX_WRITE_ATTEMPTS = 8;
 const KEY_CONCURRENCY = 16;
+const MAX_KEY_BYTES = 2048;
 
 /**
  * The exactly-once engine for one batch: validate, group by state key, read, fold past the fences,
@@ -84,8 +85,18 @@ export async function processBatch<V, S, C>(
       reject(record, `no state key: ${(error as Error).message}`, record.rawValue);
       continue;
     }
+    // DynamoDB refuses such a key on every delivery: the record would block its partition for good.
+    const problem = keys.map(stateKeyProblem).find((p) => p !== undefined);
+    if (problem) {
+      reject(record, `no state key: ${problem}`, record.rawValue);
+      continue;
+    }
     rawOf.set(validation.record, record.rawValue);
-    for (const key of new Set(keys)) byKey.set(key, [...(byKey.get(key) ?? []), validation.record]);
+    for (const key of new Set(keys)) {
+      const records = byKey.get(key);
+      if (records) records.push(validation.record);
+      else byKey.set(key, [validation.record]);
+    }
   }
   // A poison record is on the rejected queue before any write moves a fence past it.
   await sendRejected(ctx, options.rejectedQueueUrl, rejected);
@@ -151,6 +162,16 @@ export async function processBatch<V, S, C>(
 
   await publishOutboxes(ctx, options.alertTopicArn, toPublish);
   return { stats, rejected, keyErrors, batchItemFailures: firstUnfinished(keyErrors, byKey) };
+}
+
+/** Why DynamoDB cannot store `key` as a partition key, or undefined when it can. */
+function stateKeyProblem(key: unknown): string | undefined {
+  if (typeof key !== "string") return `state key ${String(key)} is not a string`;
+  if (key.length === 0) return "the state key is empty";
+  const bytes = Buffer.byteLength(key, "utf8");
+  if (bytes > MAX_KEY_BYTES)
+    return `the state key has ${bytes} bytes, more than DynamoDB's ${MAX_KEY_BYTES} bytes`;
+  return undefined;
 }
 
 /** Errors the batch reports as partial failures; anything else (a crash, a bug) fails the invocation. */
