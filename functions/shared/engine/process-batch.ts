@@ -1,11 +1,12 @@
+import { randomUUID } from "node:crypto";
 import type { EngineClients, EngineStats } from "./clients";
 import { emptyStats } from "./clients";
 import { type DeliveredRecord, partitionName } from "./decode";
 import { KeyContentionError, TimeBudgetExceededError } from "./errors";
 import { foldKey } from "./fold";
-import { publishOutboxes } from "./outbox";
+import { claimAbandoned, publishOutboxes } from "./outbox";
 import { sendRejected } from "./rejected";
-import type { StateItem } from "./state-item";
+import type { OutboxOwner, StateItem } from "./state-item";
 import { readItem, readItems, type StoreContext, writeItem } from "./state-store";
 import type { Consumer, ConsumerRecord, EngineOptions, RejectedRecord } from "./types";
 import { validateRecord } from "./validate";
@@ -28,11 +29,25 @@ export interface BatchContext {
   readonly clients: EngineClients;
   /** Epoch ms by which the batch must be done (the invocation's remaining time less a margin). */
   readonly deadline: number;
+  /**
+   * Epoch ms at which Lambda stops the invocation: until then (plus a clock-skew margin) nobody else
+   * publishes the alerts this batch writes.
+   * @default deadline
+   */
+  readonly invocationEnd?: number;
+  /**
+   * Processing time for outbox timestamps and claims; replay passes its event-time clock, so that the relay
+   * it runs on event time sees the same times.
+   * @default Date.now
+   */
+  readonly clock?: () => number;
 }
 
 const MAX_WRITE_ATTEMPTS = 8;
 const KEY_CONCURRENCY = 16;
 const MAX_KEY_BYTES = 2048;
+/** Extra life of an outbox claim past the invocation's end, for clocks that disagree between hosts. */
+const CLAIM_MARGIN_MS = 10_000;
 
 /**
  * The exactly-once engine for one batch: validate, group by state key, read, fold past the fences,
@@ -43,8 +58,12 @@ export async function processBatch<V, S, C>(
   consumer: Consumer<V, S, C>,
   options: EngineOptions<C>,
   delivered: readonly DeliveredRecord[],
-  { clients, deadline }: BatchContext,
+  { clients, deadline, invocationEnd = deadline, clock = Date.now }: BatchContext,
 ): Promise<BatchOutcome> {
+  const owner: OutboxOwner = {
+    id: randomUUID(),
+    until: clock() + (invocationEnd - Date.now()) + CLAIM_MARGIN_MS,
+  };
   const stats = emptyStats();
   stats.records = delivered.length;
   const ctx: StoreContext = {
@@ -112,7 +131,7 @@ export async function processBatch<V, S, C>(
     const records = byKey.get(key)!;
     let current = stored.get(key);
     for (let attempt = 1; ; attempt++) {
-      const fold = foldKey(consumer, options.config, key, current, records, Date.now());
+      const fold = foldKey(consumer, options.config, key, current, records, clock(), owner);
       stats.duplicatesSkipped += fold.duplicates;
       // A redo after a lost race (or another key of the same record) meets the same failure: send it once.
       const failures = fold.failures.filter((failure) => !failedRecords.has(failure.record));
@@ -125,7 +144,9 @@ export async function processBatch<V, S, C>(
         await sendRejected(ctx, options.rejectedQueueUrl, rejected.slice(before));
       }
       if (!fold.next) {
-        if (current?.outbox?.length) toPublish.push(current);
+        // Nothing new: publish what this invocation wrote before (a lost response) or what its writer abandoned.
+        if (current?.outbox?.length)
+          toPublish.push((await claimAbandoned(ctx, current, owner, clock())) ?? current);
         return;
       }
       if (await writeItem(ctx, fold.next, current?.version, fold.sideRecords)) {
@@ -160,7 +181,7 @@ export async function processBatch<V, S, C>(
   await Promise.all(Array.from({ length: Math.min(KEY_CONCURRENCY, keys.length) }, worker));
   if (fatal) throw fatal.error;
 
-  await publishOutboxes(ctx, options.alertTopicArn, toPublish);
+  await publishOutboxes(ctx, options.alertTopicArn, toPublish, owner.id);
   return { stats, rejected, keyErrors, batchItemFailures: firstUnfinished(keyErrors, byKey) };
 }
 
