@@ -53,6 +53,8 @@ export interface EngineStats {
   snsPublishCalls: number;
   /** Alerts SNS refused; they stay pending in the outbox. */
   publishFailures: number;
+  /** Published alerts whose removal from the outbox failed; they will be published again, same alertId. */
+  acknowledgeFailures: number;
 }
 
 export const emptyStats = (): EngineStats => ({
@@ -67,4 +69,5 @@ export const emptyStats = (): EngineStats => ({
   alertsPublished: 0,
   snsPublishCalls: 0,
   publishFailures: 0,
+  acknowledgeFailures: 0,
 });

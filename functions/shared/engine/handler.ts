@@ -42,6 +42,7 @@ const METRICS: ReadonlyArray<[keyof EngineStats, string]> = [
   ["conflicts", "WriteConflicts"],
   ["alertsPublished", "AlertsPublished"],
   ["publishFailures", "AlertPublishFailures"],
+  ["acknowledgeFailures", "OutboxAcknowledgeFailures"],
 ];
 
 /** The environment the stack gives every consumer function. */

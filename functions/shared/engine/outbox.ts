@@ -93,8 +93,15 @@ export async function publishOutboxes(
   for (const item of items) {
     const ids = published.get(item.pk);
     if (!ids) continue;
-    await acknowledge(ctx, item, ids);
     count += ids.size;
+    try {
+      await acknowledge(ctx, item, ids);
+    } catch (error) {
+      // The state is applied and the alerts are out: failing the batch would gain nothing. They stay pending
+      // and go out again, with the same alertId, once this invocation's claim runs out.
+      if (!isAwsOrBudgetError(error)) throw error;
+      ctx.stats.acknowledgeFailures += ids.size;
+    }
   }
   ctx.stats.alertsPublished += count;
   return count;
