@@ -54,6 +54,16 @@ export function faultsAt(planned: readonly PlannedFault[]): FaultSchedule {
 
 export const noFaults: FaultSchedule = () => undefined;
 
+/** The `nth` call (1-based) for which `matches` holds fails with `fault`; counted over every matching call. */
+export function faultOnNth(matches: (call: AwsCall) => boolean, nth: number, fault: Fault): FaultSchedule {
+  let seen = 0;
+  return (call) => (matches(call) && ++seen === nth ? fault : undefined);
+}
+
+/** A write of one key's item (a Put, or a transaction with its side records); outbox acknowledgements included. */
+export const isKeyWrite = (call: AwsCall) =>
+  call.operation === "PutItem" || call.operation === "TransactWriteItems";
+
 export interface RandomFaultOptions {
   readonly seed: number;
   /** Probability that a matching call fails, 0…1. */
