@@ -5,7 +5,8 @@ import { Topic } from "aws-cdk-lib/aws-sns";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import type { StreamingConfig } from "./config";
-import { StateTable } from "./constructs/state-table";
+import { OutboxRelay } from "./constructs/outbox-relay";
+import { onStateTable, StateTable } from "./constructs/state-table";
 
 export interface StreamingStackProps extends StackProps {
   /** The validated TheWorldShop streaming config. */
@@ -24,6 +25,8 @@ export class StreamingStack extends Stack {
   public readonly kafkaSecret?: ISecret;
   /** Storefront availability per product: `{ quantity, status, asOf }`, the inventory consumer's state. */
   public readonly availability: StateTable;
+  /** Publishes, every minute, the alerts left pending in the outbox of any state table of the stack. */
+  public readonly outboxRelay: OutboxRelay;
   public readonly config: StreamingConfig;
 
   constructor(scope: Construct, id: string, props: StreamingStackProps) {
@@ -35,6 +38,9 @@ export class StreamingStack extends Stack {
       masterKey: snsKey,
       enforceSSL: true,
     });
+    this.outboxRelay = new OutboxRelay(this, "OutboxRelay", { alertTopic: this.alertTopic });
+    // Covers every StateTable of the stack, those the consumers create later included.
+    onStateTable(this, (stateTable) => this.outboxRelay.addStateTable(stateTable.table));
     this.rejectedRecords = new Queue(this, "RejectedRecords", {
       encryption: QueueEncryption.KMS_MANAGED,
       enforceSSL: true,

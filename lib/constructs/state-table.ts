@@ -1,4 +1,4 @@
-import { RemovalPolicy } from "aws-cdk-lib";
+import { RemovalPolicy, Stack } from "aws-cdk-lib";
 import {
   AttributeType,
   Billing,
@@ -6,7 +6,7 @@ import {
   TableEncryptionV2,
   TableV2,
 } from "aws-cdk-lib/aws-dynamodb";
-import { Construct } from "constructs";
+import { Construct, type IConstruct } from "constructs";
 import { STATE_TABLE_SCHEMA } from "../../functions/shared/state-table-schema";
 
 export interface StateTableProps {
@@ -22,6 +22,19 @@ export interface StateTableProps {
    * @default none
    */
   readonly extraIndexes?: readonly GlobalSecondaryIndexPropsV2[];
+}
+
+type StateTableListener = (stateTable: StateTable) => void;
+const listenersByStack = new WeakMap<Stack, StateTableListener[]>();
+
+/**
+ * Calls `listener` for every StateTable of `scope`'s stack, those created already and those created later,
+ * so that the outbox relay covers every state table whatever order the stack creates them in.
+ */
+export function onStateTable(scope: IConstruct, listener: StateTableListener): void {
+  const stack = Stack.of(scope);
+  for (const existing of stack.node.findAll()) if (existing instanceof StateTable) listener(existing);
+  listenersByStack.set(stack, [...(listenersByStack.get(stack) ?? []), listener]);
 }
 
 /**
@@ -51,5 +64,6 @@ export class StateTable extends Construct {
         ...(props.extraIndexes ?? []),
       ],
     });
+    for (const listener of listenersByStack.get(Stack.of(this)) ?? []) listener(this);
   }
 }
