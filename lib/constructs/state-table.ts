@@ -3,6 +3,7 @@ import {
   AttributeType,
   Billing,
   type GlobalSecondaryIndexPropsV2,
+  ProjectionType,
   TableEncryptionV2,
   TableV2,
 } from "aws-cdk-lib/aws-dynamodb";
@@ -60,6 +61,8 @@ export class StateTable extends Construct {
           indexName: STATE_TABLE_SCHEMA.outboxIndex.name,
           partitionKey: { name: STATE_TABLE_SCHEMA.outboxIndex.partitionKey, type: AttributeType.STRING },
           sortKey: { name: STATE_TABLE_SCHEMA.outboxIndex.sortKey, type: AttributeType.NUMBER },
+          // The relay re-reads each item consistently: the index needs the keys only, not a copy of the state.
+          projectionType: ProjectionType.KEYS_ONLY,
         },
         ...(props.extraIndexes ?? []),
       ],
