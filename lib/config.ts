@@ -1,4 +1,6 @@
-import { z } from "zod";
+import * as z from "zod";
+import { inventoryConfigSchema } from "../functions/inventory/config";
+import { ordersSettingsSchema } from "../functions/orders/config";
 
 /** The Kafka cluster the consumers read from: an MSK cluster, or self-managed brokers. */
 const mskSource = z.object({
@@ -47,6 +49,10 @@ export const streamingConfigSchema = z.object({
   stage: z.enum(["dev", "prod"]).default("dev"),
   kafka: kafkaSourceSchema,
   topics: topicNamesSchema,
+  /** Low-stock threshold and per-product overrides: `{ "lowStockThreshold": 10, "lowStockThresholds": { "P-1": 25 } }`. */
+  inventory: inventoryConfigSchema.prefault({}),
+  /** Seller cancellation-rate thresholds and the orders topic's partition count. */
+  orders: ordersSettingsSchema,
 });
 
 export type StreamingConfig = z.infer<typeof streamingConfigSchema>;

@@ -7,6 +7,11 @@ import type { Construct } from "constructs";
 import type { StreamingConfig } from "./config";
 import { OutboxRelay } from "./constructs/outbox-relay";
 import { onStateTable, StateTable } from "./constructs/state-table";
+import { CardVelocity } from "./consumers/card-velocity";
+import { Inventory } from "./consumers/inventory";
+import { Orders } from "./consumers/orders";
+
+import { Sessions } from "./consumers/sessions";
 
 export interface StreamingStackProps extends StackProps {
   /** The validated TheWorldShop streaming config. */
@@ -27,6 +32,14 @@ export class StreamingStack extends Stack {
   public readonly availability: StateTable;
   /** Publishes, every minute, the alerts left pending in the outbox of any state table of the stack. */
   public readonly outboxRelay: OutboxRelay;
+  /** The inventory consumer and the storefront's availability API. */
+  public readonly inventory: Inventory;
+  /** Card velocity fraud: card windows, decisions and the decisions API for the payment service. */
+  public readonly cardVelocity: CardVelocity;
+  /** Click sessions: the sessions consumer, its sweeper and the ended sessions. */
+  public readonly sessions: Sessions;
+  /** Orders per minute and seller cancellation-rate alerts. */
+  public readonly orders: Orders;
   public readonly config: StreamingConfig;
 
   constructor(scope: Construct, id: string, props: StreamingStackProps) {
@@ -63,5 +76,34 @@ export class StreamingStack extends Stack {
       });
     }
     this.availability = new StateTable(this, "Availability", { stage: props.config.stage });
+    this.inventory = new Inventory(this, "Inventory", {
+      config: props.config,
+      availability: this.availability,
+      alertTopic: this.alertTopic,
+      rejectedRecords: this.rejectedRecords,
+      failedBatches: this.failedBatches,
+      kafkaSecret: this.kafkaSecret,
+    });
+    this.sessions = new Sessions(this, "Sessions", {
+      config: props.config,
+      secret: this.kafkaSecret,
+      alertTopic: this.alertTopic,
+      rejectedRecords: this.rejectedRecords,
+      failedBatches: this.failedBatches,
+    });
+    this.cardVelocity = new CardVelocity(this, "CardVelocity", {
+      config: props.config,
+      secret: this.kafkaSecret,
+      alertTopic: this.alertTopic,
+      rejectedRecords: this.rejectedRecords,
+      failedBatches: this.failedBatches,
+    });
+    this.orders = new Orders(this, "Orders", {
+      config: props.config,
+      alertTopic: this.alertTopic,
+      rejectedRecords: this.rejectedRecords,
+      failedBatches: this.failedBatches,
+      kafkaSecret: this.kafkaSecret,
+    });
   }
 }

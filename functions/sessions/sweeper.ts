@@ -1,0 +1,15 @@
+import { Logger } from "@aws-lambda-powertools/logger";
+import { requiredEnv } from "../shared/env";
+import { ENDED_SESSIONS_TABLE } from "./session";
+import { type SweepResult, sweepExpiredSessions } from "./sweep";
+
+const logger = new Logger();
+const tableName = requiredEnv("STATE_TABLE_NAME");
+const endedSessionsTable = requiredEnv(`SIDE_TABLE_${ENDED_SESSIONS_TABLE.toUpperCase()}`);
+
+/** Scheduled every minute: ends the sessions whose 30 minutes without a click are up. */
+export const handler = async (): Promise<SweepResult> => {
+  const result = await sweepExpiredSessions({ tableName, endedSessionsTable, now: Date.now() });
+  logger.info("swept timed-out sessions", { ...result });
+  return result;
+};
