@@ -1,16 +1,11 @@
-import { relative } from "node:path";
-import { Duration, Lazy, RemovalPolicy } from "aws-cdk-lib";
+import { Duration, Lazy } from "aws-cdk-lib";
 import type { ITableV2 } from "aws-cdk-lib/aws-dynamodb";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
-import { Architecture, type CfnFunction, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
-import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
-import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import { Construct } from "constructs";
-import { HANDLER_METADATA } from "./kafka-consumer";
+import { ShopFunction } from "./shop-function";
 
-const REPO_ROOT = relative(process.cwd(), new URL("../..", import.meta.url).pathname) || ".";
 const RELAY_ENTRY = "functions/outbox-relay/handler.ts";
 
 export interface OutboxRelayProps {
@@ -38,7 +33,7 @@ export interface OutboxRelayProps {
  * (an SNS failure, a crash, a key never touched again). Emits `OutboxOldestAgeSeconds` for the age alarm.
  */
 export class OutboxRelay extends Construct {
-  public readonly function: NodejsFunction;
+  public readonly function: ShopFunction;
   public readonly schedule: Rule;
   private readonly stateTables: ITableV2[] = [];
 
@@ -46,32 +41,18 @@ export class OutboxRelay extends Construct {
     super(scope, id);
     const grace = props.grace ?? Duration.seconds(30);
     if (grace.toSeconds() < 0) throw new Error(`${id}: grace must not be negative`);
-    const logGroup = new LogGroup(this, "Logs", {
-      retention: RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    this.function = new NodejsFunction(this, "Function", {
-      entry: `${REPO_ROOT}/${RELAY_ENTRY}`,
-      handler: "handler",
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
-      memorySize: 512,
-      timeout: Duration.seconds(60),
-      tracing: Tracing.ACTIVE,
-      logGroup,
+    this.function = new ShopFunction(this, "Function", {
+      entry: RELAY_ENTRY,
+      serviceName: "outboxRelay",
       description: "TheWorldShop streaming: publishes the alerts left pending in any state table's outbox",
       environment: {
         // Resolved at synthesis, so tables added after the relay are listed too.
         STATE_TABLE_NAMES: Lazy.string({ produce: () => this.stateTables.map((t) => t.tableName).join(",") }),
         ALERT_TOPIC_ARN: props.alertTopic.topicArn,
         OUTBOX_RELAY_GRACE_SECONDS: String(grace.toSeconds()),
-        POWERTOOLS_SERVICE_NAME: "outboxRelay",
         POWERTOOLS_METRICS_NAMESPACE: "TheWorldShop/Streaming",
-        NODE_OPTIONS: "--enable-source-maps",
       },
-      bundling: { minify: true, sourceMap: true, format: OutputFormat.ESM, target: "node22" },
     });
-    (this.function.node.defaultChild as CfnFunction).addMetadata(HANDLER_METADATA, { entry: RELAY_ENTRY });
     props.alertTopic.grantPublish(this.function);
     // A missed run is made up by the next one a minute later: no retries of a run.
     this.schedule = new Rule(this, "Schedule", {

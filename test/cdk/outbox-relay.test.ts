@@ -18,7 +18,7 @@ function relayFunction(template: Template) {
 }
 
 describe("the outbox relay", () => {
-  it("runs every minute on nodejs22.x arm64 and lists the stack's Availability table among its state tables", () => {
+  it("runs every minute on nodejs22.x arm64 and lists every state table of the stack, the Availability table among them", () => {
     const stack = buildStreamingApp(new App({ context: { ...noBundling, "theworldshop:kafka": kafka } }));
     const template = Template.fromStack(stack);
     const availability = stack.getLogicalId(stack.availability.table.node.defaultChild as never);
@@ -43,6 +43,12 @@ describe("the outbox relay", () => {
     const names = (relay.properties.Environment as { Variables: Record<string, unknown> }).Variables
       .STATE_TABLE_NAMES;
     expect(JSON.stringify(names)).toContain(`"Ref":"${availability}"`);
+    const stateTables = stack.node.findAll().filter((c): c is StateTable => c instanceof StateTable);
+    expect(stateTables.length).toBeGreaterThan(1);
+    for (const { table } of stateTables)
+      expect(JSON.stringify(names)).toContain(
+        `"Ref":"${stack.getLogicalId(table.node.defaultChild as never)}"`,
+      );
     template.hasResourceProperties("AWS::IAM::Policy", {
       PolicyDocument: {
         Statement: Match.arrayWith([
