@@ -50,6 +50,7 @@ describe("an invocation that crashes half-way", () => {
       );
       const afterCrash = await engineOutcome(stack, (pk) => pk.startsWith(prefix));
       const retry = await tallyHandler(stack)(event, invocation);
+      // The crashed invocation claimed the alerts it wrote until its end: the relay publishes them after that.
       await runRelay(stack);
 
       expect(crashing.injected).toHaveLength(1);
@@ -76,6 +77,7 @@ describe("an invocation that crashes half-way", () => {
     );
     const published = await inbox.drain<{ alertId: string }>();
     const retry = await tallyHandler(stack)(event, invocation);
+    // The retry finds the alerts still claimed by the crashed invocation; the relay repeats them after its end.
     const relayed = await runRelay(stack);
     const republished = await inbox.drain<{ alertId: string }>();
 
