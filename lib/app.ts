@@ -1,6 +1,6 @@
 import type { App } from "aws-cdk-lib";
 import { parseStreamingConfig } from "./config";
-import { EmulatorSynthesizer, emulatorFromContext } from "./emulator/synthesizer";
+import { EmulatorSynthesizer } from "./emulator/synthesizer";
 import { StreamingStack } from "./streaming-stack";
 
 export const STACK_NAME = "TheWorldShopStreaming";
@@ -8,10 +8,9 @@ export const STACK_NAME = "TheWorldShopStreaming";
 /** Reads the typed config from context and adds the streaming stack to `app`. */
 export function buildStreamingApp(app: App): StreamingStack {
   const config = parseStreamingConfig((key) => app.node.tryGetContext(key));
-  const emulator = emulatorFromContext((key) => app.node.tryGetContext(key));
   return new StreamingStack(app, STACK_NAME, {
     config,
-    synthesizer: emulator ? new EmulatorSynthesizer(emulator) : undefined,
+    synthesizer: config.emulator ? new EmulatorSynthesizer(config.emulator) : undefined,
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
     description:
       "TheWorldShop stream processing: Kafka topics to Lambda consumers, DynamoDB state, SNS alerts",

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { EMULATORS } from "./emulator/adapt-template";
 
 /** The Kafka cluster the consumers read from: an MSK cluster, or self-managed brokers. */
 const mskSource = z.object({
@@ -47,6 +48,8 @@ export const streamingConfigSchema = z.object({
   stage: z.enum(["dev", "prod"]).default("dev"),
   kafka: kafkaSourceSchema,
   topics: topicNamesSchema,
+  /** An AWS emulator to deploy to instead of AWS (docs/localstack.md): the template leaves out what it lacks. */
+  emulator: z.enum(EMULATORS).optional(),
 });
 
 export type StreamingConfig = z.infer<typeof streamingConfigSchema>;
