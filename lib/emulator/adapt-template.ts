@@ -106,7 +106,7 @@ export function adaptTemplateForEmulator(
           logicalId,
           emptied
             ? "its policy covered only left-out resources"
-            : `refers to ${refersTo.join(", ")}, which is left out`,
+            : `refers to ${refersTo.join(", ")}, which ${refersTo.length > 1 ? "are" : "is"} left out`,
         );
         changed = true;
       }
