@@ -1,4 +1,6 @@
-import { z } from "zod";
+import * as z from "zod";
+import { inventoryConfigSchema } from "../functions/inventory/config";
+import { ordersSettingsSchema } from "../functions/orders/config";
 import { EMULATORS } from "./emulator/adapt-template";
 
 /** The Kafka cluster the consumers read from: an MSK cluster, or self-managed brokers. */
@@ -48,6 +50,10 @@ export const streamingConfigSchema = z.object({
   stage: z.enum(["dev", "prod"]).default("dev"),
   kafka: kafkaSourceSchema,
   topics: topicNamesSchema,
+  /** Low-stock threshold and per-product overrides: `{ "lowStockThreshold": 10, "lowStockThresholds": { "P-1": 25 } }`. */
+  inventory: inventoryConfigSchema.prefault({}),
+  /** Seller cancellation-rate thresholds and the orders topic's partition count. */
+  orders: ordersSettingsSchema,
   /** An AWS emulator to deploy to instead of AWS (docs/localstack.md): the template leaves out what it lacks. */
   emulator: z.enum(EMULATORS).optional(),
 });

@@ -6,6 +6,10 @@ import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import type { StreamingConfig } from "./config";
 import { StateTable } from "./constructs/state-table";
+import { CardVelocity } from "./consumers/card-velocity";
+import { Inventory } from "./consumers/inventory";
+import { Orders } from "./consumers/orders";
+
 import { Sessions } from "./consumers/sessions";
 
 export interface StreamingStackProps extends StackProps {
@@ -25,6 +29,14 @@ export class StreamingStack extends Stack {
   public readonly kafkaSecret?: ISecret;
   /** Storefront availability per product: `{ quantity, status, asOf }`, the inventory consumer's state. */
   public readonly availability: StateTable;
+  /** The inventory consumer and the storefront's availability API. */
+  public readonly inventory: Inventory;
+  /** Card velocity fraud: card windows, decisions and the decisions API for the payment service. */
+  public readonly cardVelocity: CardVelocity;
+  /** Click sessions: the sessions consumer, its sweeper and the ended sessions. */
+  public readonly sessions: Sessions;
+  /** Orders per minute and seller cancellation-rate alerts. */
+  public readonly orders: Orders;
   public readonly config: StreamingConfig;
 
   constructor(scope: Construct, id: string, props: StreamingStackProps) {
@@ -58,12 +70,34 @@ export class StreamingStack extends Stack {
       });
     }
     this.availability = new StateTable(this, "Availability", { stage: props.config.stage });
-    new Sessions(this, "Sessions", {
+    this.inventory = new Inventory(this, "Inventory", {
+      config: props.config,
+      availability: this.availability,
+      alertTopic: this.alertTopic,
+      rejectedRecords: this.rejectedRecords,
+      failedBatches: this.failedBatches,
+      kafkaSecret: this.kafkaSecret,
+    });
+    this.sessions = new Sessions(this, "Sessions", {
       config: props.config,
       secret: this.kafkaSecret,
       alertTopic: this.alertTopic,
       rejectedRecords: this.rejectedRecords,
       failedBatches: this.failedBatches,
+    });
+    this.cardVelocity = new CardVelocity(this, "CardVelocity", {
+      config: props.config,
+      secret: this.kafkaSecret,
+      alertTopic: this.alertTopic,
+      rejectedRecords: this.rejectedRecords,
+      failedBatches: this.failedBatches,
+    });
+    this.orders = new Orders(this, "Orders", {
+      config: props.config,
+      alertTopic: this.alertTopic,
+      rejectedRecords: this.rejectedRecords,
+      failedBatches: this.failedBatches,
+      kafkaSecret: this.kafkaSecret,
     });
   }
 }

@@ -53,6 +53,7 @@ export async function processBatch<V, S, C>(
     budget: { deadline, onRetry: () => stats.retries++ },
     stats,
   };
+  // Keys too: a producer may key a record by the very card number the screen rejects.
   const mask = (raw: string | null) => (raw === null ? null : (consumer.screen?.mask(raw) ?? raw));
   const rejected: RejectedRecord[] = [];
   const reject = (record: DeliveredRecord | ConsumerRecord<unknown>, reason: string, raw: string | null) =>
@@ -61,7 +62,7 @@ export async function processBatch<V, S, C>(
       topic: record.topic,
       partition: record.partition,
       offset: record.offset,
-      key: record.key,
+      key: mask(record.key),
       reason,
       value: mask(raw),
     });

@@ -1,0 +1,36 @@
+import * as z from "zod";
+import { containsCardNumber } from "../shared/card-numbers";
+
+const noCardNumber = (text: string) => !containsCardNumber(text);
+
+/** A payment's id as the payment service sends it and reads its decision by. */
+export const transactionIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, "must be 1-128 letters, digits, '_', '.', ':' or '-'")
+  .refine(noCardNumber, "must not be a card number");
+
+/** A hash of the card, never the card number itself. */
+export const cardFingerprintSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{8,128}$/, "must be a hash-like id of 8-128 letters, digits, '_' or '-'")
+  .refine(noCardNumber, "must not be a card number");
+
+const idSchema = z.string().min(1).max(128);
+
+/** Money in minor units (cents), so no float rounding ever touches an amount. */
+export const amountSchema = z.object({
+  value: z.number().int().nonnegative(),
+  currency: z.string().regex(/^[A-Z]{3}$/, "must be a 3-letter ISO 4217 code"),
+});
+
+/** A value of `theworldshop.fraud-signals`: one payment attempt with a card. */
+export const fraudSignalSchema = z.object({
+  eventId: idSchema,
+  transactionId: transactionIdSchema,
+  orderId: idSchema,
+  cardFingerprint: cardFingerprintSchema,
+  amount: amountSchema,
+  eventTime: z.iso.datetime({ message: "must be an ISO-8601 UTC time" }),
+});
+
+export type FraudSignal = z.infer<typeof fraudSignalSchema>;

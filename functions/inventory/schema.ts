@@ -1,0 +1,19 @@
+import * as z from "zod";
+
+/** A product id as the catalogue issues them; the consumer's schema and the availability API both check it. */
+export const PRODUCT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export const productIdSchema = z.string().regex(PRODUCT_ID_PATTERN, "must be a product id");
+
+/** A stock snapshot on `theworldshop.inventory`: `quantity` is the absolute available stock, not a delta. */
+export const inventoryValueSchema = z.object({
+  eventId: z.string().min(1),
+  productId: productIdSchema,
+  quantity: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  eventTime: z.iso.datetime(),
+  warehouseId: z.string().min(1).optional(),
+  /** What the alert message calls the product, when the producer knows it. */
+  productName: z.string().min(1).max(200).optional(),
+});
+
+export type InventoryValue = z.infer<typeof inventoryValueSchema>;

@@ -1,0 +1,140 @@
+import { App } from "aws-cdk-lib";
+import { Match, Template } from "aws-cdk-lib/assertions";
+import { describe, expect, it } from "vitest";
+import { buildStreamingApp } from "../../lib/app";
+
+const kafka = { mode: "self-managed", bootstrapServers: ["b-1.kafka.internal:9092"] };
+const READ_ACTIONS = new Set([
+  "dynamodb:BatchGetItem",
+  "dynamodb:ConditionCheckItem",
+  "dynamodb:DescribeTable",
+  "dynamodb:GetItem",
+  "dynamodb:GetRecords",
+  "dynamodb:GetShardIterator",
+  "dynamodb:Query",
+  "dynamodb:Scan",
+]);
+
+function synth(context: Record<string, unknown> = {}): { template: Template; tableId: string } {
+  const app = new App({
+    context: { "aws:cdk:bundling-stacks": [], "theworldshop:kafka": kafka, ...context },
+  });
+  const stack = buildStreamingApp(app);
+  const tableId = stack.getLogicalId(stack.availability.table.node.defaultChild as never);
+  return { template: Template.fromStack(stack), tableId };
+}
+
+function functionByHandler(template: Template, entry: string): [string, Record<string, unknown>] {
+  const functions = template.findResources("AWS::Lambda::Function", {
+    Metadata: { "theworldshop:handler": { entry } },
+  });
+  const found = Object.entries(functions)[0];
+  if (!found) throw new Error(`no function for ${entry}`);
+  return found as [string, Record<string, unknown>];
+}
+
+describe("the inventory consumer's CDK", () => {
+  it("maps the inventory topic to the consumer in batches of 500, failed batches to the failed-batches queue", () => {
+    const { template } = synth();
+    const [consumerId] = functionByHandler(template, "functions/inventory/handler.ts");
+    const failedBatches = Object.keys(template.findResources("AWS::SQS::Queue")).find((id) =>
+      id.startsWith("FailedBatches"),
+    );
+
+    template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+      FunctionName: { Ref: consumerId },
+      Topics: ["theworldshop.inventory"],
+      BatchSize: 500,
+      MaximumBatchingWindowInSeconds: 0,
+      StartingPosition: "TRIM_HORIZON",
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      DestinationConfig: { OnFailure: { Destination: { "Fn::GetAtt": [failedBatches, "Arn"] } } },
+      SelfManagedKafkaEventSourceConfig: { ConsumerGroupId: "theworldshop-inventory" },
+    });
+  });
+
+  it("reads the topic named in the config", () => {
+    const { template } = synth({ "theworldshop:topics": { inventory: "shop.stock" } });
+    template.hasResourceProperties("AWS::Lambda::EventSourceMapping", { Topics: ["shop.stock"] });
+  });
+
+  it("gives the consumer the availability table and the configured thresholds", () => {
+    const { template, tableId } = synth({
+      "theworldshop:inventory": { lowStockThreshold: 12, lowStockThresholds: { "P-1": 25 } },
+    });
+
+    template.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: {
+        Variables: {
+          STATE_TABLE_NAME: { Ref: tableId },
+          LOW_STOCK_THRESHOLD: "12",
+          LOW_STOCK_THRESHOLDS: '{"P-1":25}',
+          ALERT_TOPIC_ARN: Match.anyValue(),
+          REJECTED_QUEUE_URL: Match.anyValue(),
+        },
+      },
+    });
+  });
+
+  it("fails synth on an invalid threshold override, naming it", () => {
+    expect(() => synth({ "theworldshop:inventory": { lowStockThresholds: { "P-1": 0 } } })).toThrow(
+      /theworldshop:inventory\.lowStockThresholds\.P-1/,
+    );
+    const many = Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`PRODUCT-${i}`, 25]));
+    expect(() => synth({ "theworldshop:inventory": { lowStockThresholds: many } })).toThrow(
+      /bytes of environment/,
+    );
+  });
+});
+
+describe("the availability API's CDK", () => {
+  it("serves the API through a Function URL that requires IAM auth", () => {
+    const { template } = synth();
+    const api = Object.keys(
+      template.findResources("AWS::Lambda::Function", {
+        Properties: { Environment: { Variables: { AVAILABILITY_TABLE_NAME: Match.anyValue() } } },
+      }),
+    );
+
+    expect(api).toHaveLength(1);
+    template.hasResourceProperties("AWS::Lambda::Url", {
+      AuthType: "AWS_IAM",
+      TargetFunctionArn: { "Fn::GetAtt": [api[0], "Arn"] },
+    });
+    expect(template.findResources("AWS::Lambda::Url", { Properties: { AuthType: "NONE" } })).toEqual({});
+    expect(template.findResources("AWS::Lambda::Permission", { Properties: { Principal: "*" } })).toEqual({});
+  });
+
+  it("lets the API function only read the availability table", () => {
+    const { template, tableId } = synth();
+    const [apiId] = Object.keys(
+      template.findResources("AWS::Lambda::Function", {
+        Properties: { Environment: { Variables: { AVAILABILITY_TABLE_NAME: { Ref: tableId } } } },
+      }),
+    );
+    const role = (template.toJSON().Resources[apiId!] as { Properties: { Role: { "Fn::GetAtt": [string] } } })
+      .Properties.Role["Fn::GetAtt"][0];
+    const policies = Object.values(
+      template.findResources("AWS::IAM::Policy", { Properties: { Roles: [{ Ref: role }] } }),
+    );
+    const dynamodbActions = policies
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as { Action: string | string[] }[])
+      .flatMap((statement) => [statement.Action].flat())
+      .filter((action) => action.startsWith("dynamodb:"));
+
+    expect(dynamodbActions).toContain("dynamodb:GetItem");
+    expect(dynamodbActions).toContain("dynamodb:BatchGetItem");
+    expect(dynamodbActions.filter((action) => !READ_ACTIONS.has(action))).toEqual([]);
+    template.hasResourceProperties("AWS::IAM::Policy", {
+      Roles: [{ Ref: role }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: Match.arrayWith(["dynamodb:GetItem"]),
+            Resource: Match.arrayWith([{ "Fn::GetAtt": [tableId, "Arn"] }]),
+          }),
+        ]),
+      },
+    });
+  });
+});
