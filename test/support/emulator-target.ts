@@ -52,7 +52,7 @@ export interface SuiteRun {
 /**
  * Runs vitest projects (e.g. `integration`) in a child process against the deployed stack: the tier's global
  * setup sees `AWS_ENDPOINT_URL` and starts no emulator of its own, and `createTestStack()` returns the deployed
- * resources. One file at a time: the files share one stack, and the machine's cores.
+ * resources. One file at a time, in path order (vitest.deployed.config.ts): the files share one stack.
  */
 export async function runSuitesAgainstDeployedStack(
   target: EmulatorTarget,
@@ -62,8 +62,9 @@ export async function runSuitesAgainstDeployedStack(
   rmSync(reportFile, { force: true });
   const args = [
     "run",
+    "--config",
+    "vitest.deployed.config.ts",
     ...run.projects.flatMap((project) => ["--project", project]),
-    "--no-file-parallelism",
     `--testNamePattern=${run.testNamePattern}`,
   ];
   const exitCode = await new Promise<number>((resolve, reject) => {
