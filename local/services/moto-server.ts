@@ -6,7 +6,8 @@ import { freePort, waitUntil } from "./wait";
 /** The account moto's resources live in: the one LocalStack uses, so ARNs look alike on both. */
 export const EMULATOR_ACCOUNT = "000000000000";
 
-const MOTO_SERVER = join(import.meta.dirname, "..", "..", ".tools", "moto-venv", "bin", "moto_server");
+const PYTHON = join(import.meta.dirname, "..", "..", ".tools", "moto-venv", "bin", "python");
+const LAUNCHER = join(import.meta.dirname, "moto_server.py");
 
 export interface RunningMoto {
   /** One endpoint for every AWS service moto emulates. */
@@ -14,13 +15,16 @@ export interface RunningMoto {
   readonly process: ServiceProcess;
 }
 
-/** Starts moto's server (installed by scripts/install-moto.sh) on a free loopback port. */
+/**
+ * Starts moto's server (installed by scripts/install-moto.sh) on a free loopback port, one request at a time
+ * (moto_server.py says why).
+ */
 export async function startMotoServer(): Promise<RunningMoto> {
-  if (!existsSync(MOTO_SERVER))
-    throw new Error(`moto's server is not installed at ${MOTO_SERVER}: run bash scripts/install-moto.sh`);
+  if (!existsSync(PYTHON))
+    throw new Error(`moto is not installed: no ${PYTHON}; run bash scripts/install-moto.sh`);
   const port = await freePort();
-  const proc = startServiceProcess("moto", MOTO_SERVER, ["-H", "127.0.0.1", "-p", String(port)], {
-    env: { MOTO_ACCOUNT_ID: EMULATOR_ACCOUNT },
+  const proc = startServiceProcess("moto", PYTHON, [LAUNCHER, "127.0.0.1", String(port)], {
+    env: { MOTO_ACCOUNT_ID: EMULATOR_ACCOUNT, MOTO_PORT: String(port) },
   });
   const endpoint = `http://127.0.0.1:${port}`;
   try {
