@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App } from "aws-cdk-lib";
 import { buildStreamingApp } from "../lib/app";
@@ -23,12 +24,18 @@ export function synthesizeTemplate(context: Record<string, unknown> = {}): CfnTe
   const cdkJson = JSON.parse(readFileSync(join(ROOT, "cdk.json"), "utf8")) as {
     context?: Record<string, unknown>;
   };
-  const app = new App({
-    outdir: join(ROOT, ".cache", "cdk.out.local"),
-    context: { ...cdkJson.context, ...context, "aws:cdk:bundling-stacks": [] },
-  });
-  const stack = buildStreamingApp(app);
-  return app.synth().getStackArtifact(stack.artifactId).template as CfnTemplate;
+  // A directory of its own: test files synthesize side by side, with different contexts.
+  const outdir = mkdtempSync(join(tmpdir(), "tws-synth-"));
+  try {
+    const app = new App({
+      outdir,
+      context: { ...cdkJson.context, ...context, "aws:cdk:bundling-stacks": [] },
+    });
+    const stack = buildStreamingApp(app);
+    return app.synth().getStackArtifact(stack.artifactId).template as CfnTemplate;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
 }
 
 /** The resources of one type, by logical id. */
