@@ -13,22 +13,30 @@ export interface RunningTarget extends EmulatorTarget {
   stop(): Promise<void>;
 }
 
-/** `TWS_EMULATOR` picks the emulator's rules for an external endpoint; LocalStack's by default. */
+// Read once: an emulator someone runs (LocalStack, or their own moto with TWS_EMULATOR=moto), and its rules.
+const REGION = process.env.AWS_REGION ?? LOCAL_REGION;
+const EXTERNAL_ENDPOINT = process.env.AWS_ENDPOINT_URL;
+const EXTERNAL_EMULATOR = process.env.TWS_EMULATOR ?? "localstack";
+
+/** The emulator at `AWS_ENDPOINT_URL`, with the rules `TWS_EMULATOR` names (LocalStack's by default); else moto's server. */
 export async function startEmulatorTarget(): Promise<RunningTarget> {
-  const region = process.env.AWS_REGION ?? LOCAL_REGION;
-  const external = process.env.AWS_ENDPOINT_URL;
-  if (external) {
-    const emulator = (process.env.TWS_EMULATOR ?? "localstack") as Emulator;
-    if (!EMULATORS.includes(emulator))
-      throw new Error(`TWS_EMULATOR must be one of ${EMULATORS.join(", ")}, got ${emulator}`);
-    return { emulator, endpoint: external, account: EMULATOR_ACCOUNT, region, stop: async () => {} };
+  if (EXTERNAL_ENDPOINT) {
+    if (!EMULATORS.includes(EXTERNAL_EMULATOR as Emulator))
+      throw new Error(`TWS_EMULATOR must be one of ${EMULATORS.join(", ")}, got ${EXTERNAL_EMULATOR}`);
+    return {
+      emulator: EXTERNAL_EMULATOR as Emulator,
+      endpoint: EXTERNAL_ENDPOINT,
+      account: EMULATOR_ACCOUNT,
+      region: REGION,
+      stop: async () => {},
+    };
   }
   const moto = await startMotoServer();
   return {
     emulator: "moto",
     endpoint: moto.endpoint,
     account: EMULATOR_ACCOUNT,
-    region,
+    region: REGION,
     stop: () => moto.process.stop(),
   };
 }
