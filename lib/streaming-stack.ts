@@ -18,8 +18,9 @@ import { consumerTuningByTopic, type StreamingConfig } from "./config";
 import { acknowledgeFunctionFindings } from "./constructs/function-findings";
 import { KafkaConsumer, useConsumerTuning } from "./constructs/kafka-consumer";
 import { kafkaSecretOf } from "./constructs/kafka-secret";
+import { OutboxRelay } from "./constructs/outbox-relay";
 import { PipelineMonitoring } from "./constructs/pipeline-monitoring";
-import { StateTable } from "./constructs/state-table";
+import { onStateTable, StateTable } from "./constructs/state-table";
 import { TopicSubscriptions } from "./constructs/topic-subscriptions";
 import { CardVelocity } from "./consumers/card-velocity";
 import { Inventory } from "./consumers/inventory";
@@ -48,6 +49,8 @@ export class StreamingStack extends Stack {
   public readonly availability: StateTable;
   /** Alarms of every consumer and of the shared queues, to the ops topic; the pipeline's dashboard. */
   public readonly monitoring: PipelineMonitoring;
+  /** Publishes, every minute, the alerts left pending in the outbox of any state table of the stack. */
+  public readonly outboxRelay: OutboxRelay;
   /** The inventory consumer and the storefront's availability API. */
   public readonly inventory: Inventory;
   /** Card velocity fraud: card windows, decisions and the decisions API for the payment service. */
@@ -74,6 +77,9 @@ export class StreamingStack extends Stack {
       masterKey: this.topicKey,
       enforceSSL: true,
     });
+    this.outboxRelay = new OutboxRelay(this, "OutboxRelay", { alertTopic: this.alertTopic });
+    // Covers every StateTable of the stack, those the consumers create later included.
+    onStateTable(this, (stateTable) => this.outboxRelay.addStateTable(stateTable.table));
     const errorQueue = {
       encryption: QueueEncryption.KMS_MANAGED,
       enforceSSL: true,

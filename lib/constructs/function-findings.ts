@@ -13,8 +13,8 @@ interface Statement {
 
 /**
  * Acknowledges the cdk-nag findings every traced nodejs22.x function with CDK's default role raises, after
- * checking that each is what it claims: the basic execution policy, X-Ray's `*` (and no other `*`), and the
- * index wildcard of a table the role was granted. Anything else the function's policies hold stays a finding.
+ * checking that each is what it claims: the basic execution policy, X-Ray's `*` (and no other `*`), the index
+ * wildcard of a table the role was granted, and GenerateDataKey* on a named key. Anything else the function's policies hold stays a finding.
  */
 export function acknowledgeFunctionFindings(fn: LambdaFunction): void {
   Validations.of(fn).acknowledge({
@@ -44,6 +44,13 @@ export function acknowledgeFunctionFindings(fn: LambdaFunction): void {
       id: "AwsSolutions-IAM5[Resource::*]",
       reason:
         "X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) have no resource-level permissions",
+    });
+  const dataKeyStatements = statements.filter((s) => [s.Action].flat().includes("kms:GenerateDataKey*"));
+  if (dataKeyStatements.length > 0 && dataKeyStatements.every((s) => ![s.Resource].flat().includes("*")))
+    Validations.of(role).acknowledge({
+      id: "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]",
+      reason:
+        "publishing to the KMS-encrypted alert topic needs GenerateDataKey* on that topic's own key (grantPublish)",
     });
   for (const logicalId of indexWildcardTables(statements))
     Validations.of(role).acknowledge({

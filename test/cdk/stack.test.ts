@@ -84,7 +84,9 @@ describe("the streaming stack", () => {
       KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
       BillingMode: "PAY_PER_REQUEST",
       TimeToLiveSpecification: { AttributeName: "expiresAt", Enabled: true },
-      GlobalSecondaryIndexes: Match.arrayWith([Match.objectLike({ IndexName: "outbox-pending" })]),
+      GlobalSecondaryIndexes: Match.arrayWith([
+        Match.objectLike({ IndexName: "outbox-pending", Projection: { ProjectionType: "KEYS_ONLY" } }),
+      ]),
       Replicas: [
         Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }),
       ],
