@@ -129,6 +129,7 @@ export class KafkaLog implements PartitionedLog {
   private admin?: Promise<Admin>;
   private producer?: Promise<Producer>;
   private readonly readers = new Map<string, GroupReader>();
+  private offsetTurn: Promise<unknown> = Promise.resolve();
   private readonly partitionCounts = new Map<string, number>();
   private roundRobin = 0;
 
@@ -228,8 +229,17 @@ export class KafkaLog implements PartitionedLog {
   }
 
   private async offsets(topic: string, side: "low" | "high"): Promise<number[]> {
-    const admin = await this.adminClient();
-    const offsets = await admin.fetchTopicOffsets(topic);
+    // kafkajs's admin answers concurrent fetchTopicOffsets calls for different topics from shared state, and
+    // one of them can come back empty ("Cannot destructure property 'partitions'"): ask one at a time.
+    const turn = this.offsetTurn.then(async () => {
+      const admin = await this.adminClient();
+      return admin.fetchTopicOffsets(topic);
+    });
+    this.offsetTurn = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    const offsets = await turn;
     const result: number[] = [];
     for (const entry of offsets) result[entry.partition] = Number(entry[side]);
     return result;
