@@ -8,8 +8,8 @@ import type { StreamingConfig } from "./config";
 import { StateTable } from "./constructs/state-table";
 import { CardVelocity } from "./consumers/card-velocity";
 import { Inventory } from "./consumers/inventory";
-
 import { Sessions } from "./consumers/sessions";
+import { decisionsByTimeIndex, stockAlertIndex } from "./dashboard-indexes";
 
 export interface StreamingStackProps extends StackProps {
   /** The validated TheWorldShop streaming config. */
@@ -66,7 +66,10 @@ export class StreamingStack extends Stack {
         },
       });
     }
-    this.availability = new StateTable(this, "Availability", { stage: props.config.stage });
+    this.availability = new StateTable(this, "Availability", {
+      stage: props.config.stage,
+      extraIndexes: [stockAlertIndex()],
+    });
     this.inventory = new Inventory(this, "Inventory", {
       config: props.config,
       availability: this.availability,
@@ -89,5 +92,6 @@ export class StreamingStack extends Stack {
       rejectedRecords: this.rejectedRecords,
       failedBatches: this.failedBatches,
     });
+    this.cardVelocity.decisions.addGlobalSecondaryIndex(decisionsByTimeIndex());
   }
 }
