@@ -1,0 +1,86 @@
+import { relative } from "node:path";
+import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
+import { AttributeType, Billing, TableEncryptionV2, TableV2 } from "aws-cdk-lib/aws-dynamodb";
+import { Architecture, type CfnFunction, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
+import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
+import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { ITopic } from "aws-cdk-lib/aws-sns";
+import { LambdaSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
+import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
+import { Construct } from "constructs";
+import { ALERT_LOG_SCHEMA, ALERT_LOG_TABLE_ENV } from "../../functions/alert-log/alert-log";
+import { HANDLER_METADATA } from "./kafka-consumer";
+
+const REPO_ROOT = relative(process.cwd(), new URL("../..", import.meta.url).pathname) || ".";
+const SUBSCRIBER_ENTRY = "functions/alert-log/handler.ts";
+
+export interface AlertLogProps {
+  /** The topic every consumer publishes its alerts to. */
+  readonly alertTopic: ITopic;
+  /** `prod` keeps the table on stack deletion and turns on deletion protection. */
+  readonly stage: "dev" | "prod";
+}
+
+/**
+ * The last days of alerts for the ops dashboard's feed, without SQS in between: a Lambda subscribed to the
+ * alert topic writes each alert once to a table partitioned by day and sorted by event time.
+ */
+export class AlertLog extends Construct {
+  /** `pk = alerts#<day>`, `sk = <eventTime>#<alertId>`, TTL 7 days after the alert's event time. */
+  public readonly table: TableV2;
+  public readonly subscriber: NodejsFunction;
+  /** Deliveries the subscriber failed after Lambda's retries (e.g. DynamoDB unavailable). */
+  public readonly failedDeliveries: Queue;
+
+  constructor(scope: Construct, id: string, props: AlertLogProps) {
+    super(scope, id);
+    const prod = props.stage === "prod";
+    this.table = new TableV2(this, "Table", {
+      partitionKey: { name: ALERT_LOG_SCHEMA.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: ALERT_LOG_SCHEMA.sortKey, type: AttributeType.STRING },
+      timeToLiveAttribute: ALERT_LOG_SCHEMA.timeToLive,
+      billing: Billing.onDemand(),
+      encryption: TableEncryptionV2.awsManagedKey(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: prod,
+      removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    this.failedDeliveries = new Queue(this, "FailedDeliveries", {
+      encryption: QueueEncryption.KMS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.failedDeliveries).acknowledge({
+      id: "AwsSolutions-SQS3",
+      reason: "this queue is itself the on-failure destination of the alert log subscriber",
+    });
+    this.subscriber = new NodejsFunction(this, "Subscriber", {
+      entry: `${REPO_ROOT}/${SUBSCRIBER_ENTRY}`,
+      handler: "handler",
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: 256,
+      timeout: Duration.seconds(10),
+      tracing: Tracing.ACTIVE,
+      logGroup: new LogGroup(this, "SubscriberLogs", {
+        retention: RetentionDays.ONE_MONTH,
+        removalPolicy: RemovalPolicy.DESTROY,
+      }),
+      environment: {
+        [ALERT_LOG_TABLE_ENV]: this.table.tableName,
+        POWERTOOLS_SERVICE_NAME: "alertLog",
+        NODE_OPTIONS: "--enable-source-maps",
+      },
+      onFailure: new SqsDestination(this.failedDeliveries),
+      retryAttempts: 2,
+      bundling: { minify: true, sourceMap: true, format: OutputFormat.ESM, target: "node22" },
+    });
+    (this.subscriber.node.defaultChild as CfnFunction).addMetadata(HANDLER_METADATA, {
+      entry: SUBSCRIBER_ENTRY,
+    });
+    // A conditional put per alert is all it does: logged once, a repeat finds it there.
+    this.table.grant(this.subscriber, "dynamodb:PutItem");
+    props.alertTopic.addSubscription(new LambdaSubscription(this.subscriber));
+  }
+}
