@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { inventoryConfigSchema } from "../functions/inventory/config";
 
 /** The Kafka cluster the consumers read from: an MSK cluster, or self-managed brokers. */

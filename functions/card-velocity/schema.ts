@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { containsCardNumber } from "../shared/card-numbers";
 
 const noCardNumber = (text: string) => !containsCardNumber(text);

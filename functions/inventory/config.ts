@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { productIdSchema } from "./schema";
 
 export const DEFAULT_LOW_STOCK_THRESHOLD = 10;

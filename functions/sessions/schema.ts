@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** A click on `theworldshop.clicks`, keyed by `userId`. */
 export const clickSchema = z.object({

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { Consumer } from "../../functions/shared/engine/types";
 
 /** A test consumer with no shop rules: per key, a running total with an alert each time it passes a multiple of 10. */

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 
 /** Where a Kafka record sits: what the engine fences on and what a rejected record reports. */
 export interface RecordCoordinates {
