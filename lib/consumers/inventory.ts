@@ -1,14 +1,5 @@
-import { relative } from "node:path";
-import { CfnOutput, Duration, RemovalPolicy } from "aws-cdk-lib";
-import {
-  Architecture,
-  type FunctionUrl,
-  FunctionUrlAuthType,
-  Runtime,
-  Tracing,
-} from "aws-cdk-lib/aws-lambda";
-import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
-import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
+import { CfnOutput, Duration } from "aws-cdk-lib";
+import type { FunctionUrl } from "aws-cdk-lib/aws-lambda";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
@@ -17,9 +8,10 @@ import { AVAILABILITY_TABLE_ENV } from "../../functions/availability-api/api";
 import { inventoryConfigEnvironment } from "../../functions/inventory/config";
 import type { StreamingConfig } from "../config";
 import { KafkaConsumer } from "../constructs/kafka-consumer";
+import { ReadApi } from "../constructs/read-api";
+import type { ShopFunction } from "../constructs/shop-function";
 import type { StateTable } from "../constructs/state-table";
 
-const REPO_ROOT = relative(process.cwd(), new URL("../..", import.meta.url).pathname) || ".";
 /** Lambda allows 4 KB of environment per function; leave room for the other variables. */
 const MAX_THRESHOLDS_ENV_BYTES = 3000;
 
@@ -42,7 +34,7 @@ export interface InventoryProps {
 export class Inventory extends Construct {
   public readonly consumer: KafkaConsumer;
   /** Serves `GET /availability/{productId}` and the batch reads from the availability table. */
-  public readonly availabilityApi: NodejsFunction;
+  public readonly availabilityApi: ShopFunction;
   /** AWS_IAM auth: callers sign with SigV4 and need `lambda:InvokeFunctionUrl` (see `grantInvokeUrl`). */
   public readonly availabilityUrl: FunctionUrl;
 
@@ -73,27 +65,13 @@ export class Inventory extends Construct {
       maxBatchingWindow: Duration.seconds(0),
     });
 
-    this.availabilityApi = new NodejsFunction(this, "AvailabilityApi", {
-      entry: `${REPO_ROOT}/functions/availability-api/handler.ts`,
-      handler: "handler",
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
-      memorySize: 256,
-      timeout: Duration.seconds(10),
-      tracing: Tracing.ACTIVE,
-      logGroup: new LogGroup(this, "AvailabilityApiLogs", {
-        retention: RetentionDays.ONE_MONTH,
-        removalPolicy: RemovalPolicy.DESTROY,
-      }),
-      environment: {
-        [AVAILABILITY_TABLE_ENV]: table.tableName,
-        POWERTOOLS_SERVICE_NAME: "availability-api",
-        NODE_OPTIONS: "--enable-source-maps",
-      },
-      bundling: { minify: true, sourceMap: true, format: OutputFormat.ESM, target: "node22" },
+    const api = new ReadApi(this, "AvailabilityApi", {
+      entry: "functions/availability-api/handler.ts",
+      serviceName: "availability-api",
+      tables: { [AVAILABILITY_TABLE_ENV]: table },
     });
-    table.grantReadData(this.availabilityApi);
-    this.availabilityUrl = this.availabilityApi.addFunctionUrl({ authType: FunctionUrlAuthType.AWS_IAM });
+    this.availabilityApi = api.function;
+    this.availabilityUrl = api.url;
     new CfnOutput(this, "AvailabilityUrl", {
       description: "Storefront availability API (SigV4-signed requests only): GET /availability/{productId}",
       value: this.availabilityUrl.url,

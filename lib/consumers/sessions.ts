@@ -1,11 +1,7 @@
-import { relative } from "node:path";
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from "aws-cdk-lib/aws-dynamodb";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
-import { Architecture, type CfnFunction, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
-import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
-import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
@@ -13,10 +9,10 @@ import { Construct } from "constructs";
 import { SESSION_EXPIRY_INDEX } from "../../functions/sessions/expiry-index";
 import { ENDED_SESSIONS_TABLE } from "../../functions/sessions/session";
 import type { StreamingConfig } from "../config";
-import { HANDLER_METADATA, KafkaConsumer } from "../constructs/kafka-consumer";
+import { KafkaConsumer } from "../constructs/kafka-consumer";
+import { ShopFunction } from "../constructs/shop-function";
 import { StateTable } from "../constructs/state-table";
 
-const REPO_ROOT = relative(process.cwd(), new URL("../..", import.meta.url).pathname) || ".";
 const SWEEPER_ENTRY = "functions/sessions/sweeper.ts";
 
 export interface SessionsProps {
@@ -43,7 +39,7 @@ export class Sessions extends Construct {
   public readonly endedSessions: TableV2;
   public readonly consumer: KafkaConsumer;
   /** Ends the sessions that timed out, every minute. */
-  public readonly sweeper: NodejsFunction;
+  public readonly sweeper: ShopFunction;
   public readonly sweepSchedule: Rule;
 
   constructor(scope: Construct, id: string, props: SessionsProps) {
@@ -87,27 +83,11 @@ export class Sessions extends Construct {
       environment: { ...environment, POWERTOOLS_SERVICE_NAME: "sessions" },
     });
 
-    // Same runtime, architecture, logging and bundling as every consumer function.
-    this.sweeper = new NodejsFunction(this, "Sweeper", {
-      entry: `${REPO_ROOT}/${SWEEPER_ENTRY}`,
-      handler: "handler",
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
-      memorySize: 512,
-      timeout: Duration.seconds(60),
-      tracing: Tracing.ACTIVE,
-      logGroup: new LogGroup(this, "SweeperLogs", {
-        retention: RetentionDays.ONE_MONTH,
-        removalPolicy: RemovalPolicy.DESTROY,
-      }),
-      environment: {
-        ...environment,
-        POWERTOOLS_SERVICE_NAME: "sessionTimeout",
-        NODE_OPTIONS: "--enable-source-maps",
-      },
-      bundling: { minify: true, sourceMap: true, format: OutputFormat.ESM, target: "node22" },
+    this.sweeper = new ShopFunction(this, "Sweeper", {
+      entry: SWEEPER_ENTRY,
+      serviceName: "sessionTimeout",
+      environment,
     });
-    (this.sweeper.node.defaultChild as CfnFunction).addMetadata(HANDLER_METADATA, { entry: SWEEPER_ENTRY });
     // Only what a sweep does: query the expiry index, end a session, record it.
     this.state.table.grant(this.sweeper, "dynamodb:Query", "dynamodb:UpdateItem");
     this.endedSessions.grant(this.sweeper, "dynamodb:PutItem");

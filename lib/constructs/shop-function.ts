@@ -1,0 +1,52 @@
+import { relative } from "node:path";
+import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import { Architecture, type CfnFunction, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
+import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { Construct } from "constructs";
+
+/** Metadata key under which each function records its handler source, so the local runtime can run it. */
+export const HANDLER_METADATA = "theworldshop:handler";
+const REPO_ROOT = relative(process.cwd(), new URL("../..", import.meta.url).pathname) || ".";
+
+export interface ShopFunctionProps
+  extends Omit<
+    NodejsFunctionProps,
+    "entry" | "handler" | "runtime" | "architecture" | "bundling" | "logGroup"
+  > {
+  /** Handler source file, relative to the repository root (e.g. `functions/sessions/sweeper.ts`); exports `handler`. */
+  readonly entry: string;
+  /** The Powertools service name its logs and metrics carry. */
+  readonly serviceName: string;
+}
+
+/**
+ * Every TheWorldShop Lambda function: nodejs22.x on arm64, a minified ESM bundle with source maps, an
+ * explicit log group with retention, X-Ray tracing, and its handler source recorded for the local runtime.
+ */
+export class ShopFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: ShopFunctionProps) {
+    const { entry, serviceName, environment, ...rest } = props;
+    super(scope, id, {
+      memorySize: 512,
+      timeout: Duration.seconds(60),
+      tracing: Tracing.ACTIVE,
+      ...rest,
+      entry: `${REPO_ROOT}/${entry}`,
+      handler: "handler",
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      logGroup: new LogGroup(scope, `${id}Logs`, {
+        retention: RetentionDays.ONE_MONTH,
+        removalPolicy: RemovalPolicy.DESTROY,
+      }),
+      environment: {
+        POWERTOOLS_SERVICE_NAME: serviceName,
+        NODE_OPTIONS: "--enable-source-maps",
+        ...environment,
+      },
+      bundling: { minify: true, sourceMap: true, format: OutputFormat.ESM, target: "node22" },
+    });
+    (this.node.defaultChild as CfnFunction).addMetadata(HANDLER_METADATA, { entry });
+  }
+}
