@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { inventoryConfigSchema } from "../functions/inventory/config";
+import { ordersSettingsSchema } from "../functions/orders/config";
 
 /** The Kafka cluster the consumers read from: an MSK cluster, or self-managed brokers. */
 const mskSource = z.object({
@@ -50,6 +51,8 @@ export const streamingConfigSchema = z.object({
   topics: topicNamesSchema,
   /** Low-stock threshold and per-product overrides: `{ "lowStockThreshold": 10, "lowStockThresholds": { "P-1": 25 } }`. */
   inventory: inventoryConfigSchema.prefault({}),
+  /** Seller cancellation-rate thresholds and the orders topic's partition count. */
+  orders: ordersSettingsSchema,
 });
 
 export type StreamingConfig = z.infer<typeof streamingConfigSchema>;

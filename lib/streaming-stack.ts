@@ -8,6 +8,7 @@ import type { StreamingConfig } from "./config";
 import { StateTable } from "./constructs/state-table";
 import { CardVelocity } from "./consumers/card-velocity";
 import { Inventory } from "./consumers/inventory";
+import { Orders } from "./consumers/orders";
 import { Sessions } from "./consumers/sessions";
 import { decisionsByTimeIndex, stockAlertIndex } from "./dashboard-indexes";
 
@@ -34,6 +35,8 @@ export class StreamingStack extends Stack {
   public readonly cardVelocity: CardVelocity;
   /** Click sessions: the sessions consumer, its sweeper and the ended sessions. */
   public readonly sessions: Sessions;
+  /** Orders per minute and seller cancellation-rate alerts. */
+  public readonly orders: Orders;
   public readonly config: StreamingConfig;
 
   constructor(scope: Construct, id: string, props: StreamingStackProps) {
@@ -93,5 +96,12 @@ export class StreamingStack extends Stack {
       failedBatches: this.failedBatches,
     });
     this.cardVelocity.decisions.addGlobalSecondaryIndex(decisionsByTimeIndex());
+    this.orders = new Orders(this, "Orders", {
+      config: props.config,
+      alertTopic: this.alertTopic,
+      rejectedRecords: this.rejectedRecords,
+      failedBatches: this.failedBatches,
+      kafkaSecret: this.kafkaSecret,
+    });
   }
 }

@@ -1,0 +1,37 @@
+import type { Consumer } from "../shared/engine/types";
+import type { OrdersConfig } from "./config";
+import { MINUTE_KEY_PREFIX, minuteOf, minuteShardKey, SELLER_KEY_PREFIX, sellerKey } from "./keys";
+import { countOrder, type MinuteCounts } from "./minute-counts";
+import { type OrderEvent, orderEventSchema } from "./schema";
+import { evaluateSeller, type SellerWindow } from "./seller-window";
+
+/** A state of the orders consumer: a minute counter shard or a seller window, told apart by the key. */
+export type OrdersState = MinuteCounts | SellerWindow;
+
+/** Thrown when the engine hands the reducer a key that `stateKeys` never returns. */
+export class UnknownOrdersKeyError extends Error {
+  constructor(key: string) {
+    super(`the orders consumer has no state key ${JSON.stringify(key)}`);
+    this.name = "UnknownOrdersKeyError";
+  }
+}
+
+/**
+ * `theworldshop.orders`: each record counts into its partition's shard of its event-time minute
+ * (orders per minute) and into its seller's window (seller cancellation rate).
+ */
+export const ordersConsumer: Consumer<OrderEvent, OrdersState, OrdersConfig> = {
+  name: "orders",
+  schema: orderEventSchema,
+  stateKeys: (record) => [
+    minuteShardKey(minuteOf(record.value.eventTime), record.partition),
+    sellerKey(record.value.sellerId),
+  ],
+  reduce(key, state, record, config) {
+    // The key says which kind of state it holds; stateKeys is the only source of keys.
+    if (key.startsWith(MINUTE_KEY_PREFIX)) return countOrder(state as MinuteCounts | undefined, record);
+    if (key.startsWith(SELLER_KEY_PREFIX))
+      return evaluateSeller(state as SellerWindow | undefined, record, config);
+    throw new UnknownOrdersKeyError(key);
+  },
+};

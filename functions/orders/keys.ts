@@ -1,0 +1,36 @@
+/** One minute in milliseconds. */
+export const MINUTE_MS = 60_000;
+/** How long minute counts and seller windows are kept after their minute ends: 48 hours. */
+export const KEEP_SECONDS = 48 * 60 * 60;
+
+export const MINUTE_KEY_PREFIX = "minute#";
+export const SELLER_KEY_PREFIX = "seller#";
+
+/** minute(t): the event time truncated to the minute, UTC, as epoch milliseconds. */
+export function minuteOf(eventTime: string): number {
+  const ms = Date.parse(eventTime);
+  return ms - (((ms % MINUTE_MS) + MINUTE_MS) % MINUTE_MS);
+}
+
+/** The minute as it appears in keys and read results, e.g. `2026-11-20T23:03:00.000Z`. */
+export function minuteText(minute: number): string {
+  return new Date(minute).toISOString();
+}
+
+/**
+ * The minute counter shard of one partition. Records of a partition only ever touch their own shard, so
+ * invocations on different partitions never contend for the current minute; readers sum the shards.
+ */
+export function minuteShardKey(minute: number, partition: number): string {
+  return `${MINUTE_KEY_PREFIX}${minuteText(minute)}#p${partition}`;
+}
+
+/** The seller's cancellation-rate window. */
+export function sellerKey(sellerId: string): string {
+  return `${SELLER_KEY_PREFIX}${sellerId}`;
+}
+
+/** TTL (epoch seconds) of an item whose latest minute is `minute`: minute end + 48 h. */
+export function expiresAfter(minute: number): number {
+  return (minute + MINUTE_MS) / 1000 + KEEP_SECONDS;
+}

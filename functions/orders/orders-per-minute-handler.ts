@@ -1,0 +1,14 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { requiredEnv } from "../shared/env";
+import { ordersSettingsFromEnv } from "./config";
+import { createOrdersPerMinuteApi } from "./orders-per-minute-api";
+
+const dynamodb = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+
+/** The dashboard's read API (Function URL, AWS_IAM auth): `GET /orders-per-minute?minutes=N`. */
+export const handler = createOrdersPerMinuteApi({
+  tableName: requiredEnv("STATE_TABLE_NAME"),
+  partitions: ordersSettingsFromEnv().partitions,
+  dynamodb,
+});
