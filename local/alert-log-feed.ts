@@ -12,10 +12,10 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { SNSEvent, SNSEventRecord } from "aws-lambda";
 import { ALERT_LOG_TABLE_ENV } from "../functions/alert-log/alert-log";
 import { createAlertLogSubscriber } from "../functions/alert-log/subscriber";
+import { templateFunction } from "./function-env";
 import { awsClients, type LocalStackResources } from "./resources";
 import type { ServiceEndpoints } from "./services/endpoints";
 import { type CfnTemplate, resourcesOfType } from "./template";
-import { templateFunction } from "./template-functions";
 
 export const ALERT_LOG_ENTRY = "functions/alert-log/handler.ts";
 
