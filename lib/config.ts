@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { inventoryConfigSchema } from "../functions/inventory/config";
 import { ordersSettingsSchema } from "../functions/orders/config";
+import { dashboardSettingsSchema } from "./dashboard-config";
 
 /** The Kafka cluster the consumers read from: an MSK cluster, or self-managed brokers. */
 const mskSource = z.object({
@@ -53,6 +54,8 @@ export const streamingConfigSchema = z.object({
   inventory: inventoryConfigSchema.prefault({}),
   /** Seller cancellation-rate thresholds and the orders topic's partition count. */
   orders: ordersSettingsSchema,
+  /** Who may open the hosted ops dashboard: `{ "allowedCidrs": ["203.0.113.0/24"], "webAclArn"?: "…" }`. */
+  dashboard: dashboardSettingsSchema.prefault({}),
 });
 
 export type StreamingConfig = z.infer<typeof streamingConfigSchema>;

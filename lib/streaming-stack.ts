@@ -10,6 +10,7 @@ import { CardVelocity } from "./consumers/card-velocity";
 import { Inventory } from "./consumers/inventory";
 import { Orders } from "./consumers/orders";
 import { Sessions } from "./consumers/sessions";
+import { Dashboard } from "./dashboard";
 import { decisionsByTimeIndex, stockAlertIndex } from "./dashboard-indexes";
 
 export interface StreamingStackProps extends StackProps {
@@ -37,6 +38,8 @@ export class StreamingStack extends Stack {
   public readonly sessions: Sessions;
   /** Orders per minute and seller cancellation-rate alerts. */
   public readonly orders: Orders;
+  /** The ops dashboard: alert log, one-call API and the page on CloudFront. */
+  public readonly dashboard: Dashboard;
   public readonly config: StreamingConfig;
 
   constructor(scope: Construct, id: string, props: StreamingStackProps) {
@@ -102,6 +105,16 @@ export class StreamingStack extends Stack {
       rejectedRecords: this.rejectedRecords,
       failedBatches: this.failedBatches,
       kafkaSecret: this.kafkaSecret,
+    });
+    this.dashboard = new Dashboard(this, "Dashboard", {
+      stage: props.config.stage,
+      settings: props.config.dashboard,
+      alertTopic: this.alertTopic,
+      orders: this.orders.state.table,
+      ordersPartitions: props.config.orders.partitions,
+      availability: this.availability.table,
+      decisions: this.cardVelocity.decisions,
+      sessions: this.sessions.state.table,
     });
   }
 }

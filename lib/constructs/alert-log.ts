@@ -1,19 +1,13 @@
-import { relative } from "node:path";
 import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from "aws-cdk-lib/aws-dynamodb";
-import { Architecture, type CfnFunction, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
 import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
-import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
-import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import { LambdaSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { ALERT_LOG_SCHEMA, ALERT_LOG_TABLE_ENV } from "../../functions/alert-log/alert-log";
-import { HANDLER_METADATA } from "./kafka-consumer";
-
-const REPO_ROOT = relative(process.cwd(), new URL("../..", import.meta.url).pathname) || ".";
-const SUBSCRIBER_ENTRY = "functions/alert-log/handler.ts";
+import { DashboardFunction } from "./dashboard-function";
 
 export interface AlertLogProps {
   /** The topic every consumer publishes its alerts to. */
@@ -55,30 +49,12 @@ export class AlertLog extends Construct {
       id: "AwsSolutions-SQS3",
       reason: "this queue is itself the on-failure destination of the alert log subscriber",
     });
-    this.subscriber = new NodejsFunction(this, "Subscriber", {
-      entry: `${REPO_ROOT}/${SUBSCRIBER_ENTRY}`,
-      handler: "handler",
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
-      memorySize: 256,
-      timeout: Duration.seconds(10),
-      tracing: Tracing.ACTIVE,
-      logGroup: new LogGroup(this, "SubscriberLogs", {
-        retention: RetentionDays.ONE_MONTH,
-        removalPolicy: RemovalPolicy.DESTROY,
-      }),
-      environment: {
-        [ALERT_LOG_TABLE_ENV]: this.table.tableName,
-        POWERTOOLS_SERVICE_NAME: "alertLog",
-        NODE_OPTIONS: "--enable-source-maps",
-      },
+    this.subscriber = new DashboardFunction(this, "Subscriber", {
+      entry: "functions/alert-log/handler.ts",
+      serviceName: "alertLog",
+      environment: { [ALERT_LOG_TABLE_ENV]: this.table.tableName },
       onFailure: new SqsDestination(this.failedDeliveries),
-      retryAttempts: 2,
-      bundling: { minify: true, sourceMap: true, format: OutputFormat.ESM, target: "node22" },
-    });
-    (this.subscriber.node.defaultChild as CfnFunction).addMetadata(HANDLER_METADATA, {
-      entry: SUBSCRIBER_ENTRY,
-    });
+    }).function;
     // A conditional put per alert is all it does: logged once, a repeat finds it there.
     this.table.grant(this.subscriber, "dynamodb:PutItem");
     props.alertTopic.addSubscription(new LambdaSubscription(this.subscriber));
