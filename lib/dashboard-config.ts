@@ -25,6 +25,18 @@ export const dashboardSettingsSchema = z.object({
       "must be a global (CLOUDFRONT) web ACL ARN",
     )
     .optional(),
+  /** A custom domain for the page, with its ACM certificate (in us-east-1); viewers then need TLS 1.2. */
+  domain: z
+    .object({
+      name: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, "must be a domain name such as ops.example.com"),
+      certificateArn: z
+        .string()
+        .regex(
+          /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/.+/,
+          "must be an ACM certificate ARN in us-east-1",
+        ),
+    })
+    .optional(),
 });
 
 export type DashboardSettings = z.infer<typeof dashboardSettingsSchema>;

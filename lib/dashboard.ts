@@ -75,11 +75,12 @@ export class Dashboard extends Construct {
       api: this.apiUrl,
       allowedCidrs: props.settings.allowedCidrs,
       webAclArn: props.settings.webAclArn,
+      domain: props.settings.domain,
       stage: props.stage,
     });
     new CfnOutput(this, "PageUrl", {
       description: "The ops dashboard (open to theworldshop:dashboard.allowedCidrs only)",
-      value: `https://${this.hosting.distribution.distributionDomainName}/`,
+      value: `https://${props.settings.domain?.name ?? this.hosting.distribution.distributionDomainName}/`,
     });
     new CfnOutput(this, "ApiUrl", {
       description: "The dashboard API for SigV4-signed callers: GET <url>api/dashboard",

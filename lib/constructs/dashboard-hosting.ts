@@ -8,6 +8,7 @@ import {
   Token,
   Validations,
 } from "aws-cdk-lib";
+import { Certificate } from "aws-cdk-lib/aws-certificatemanager";
 import {
   AllowedMethods,
   CachePolicy,
@@ -43,6 +44,11 @@ export interface DashboardHostingProps {
    * @default none
    */
   readonly webAclArn?: string;
+  /**
+   * A custom domain and its ACM certificate (us-east-1); viewers then need TLS 1.2 or later.
+   * @default CloudFront's own domain and certificate
+   */
+  readonly domain?: { readonly name: string; readonly certificateArn: string };
   /** `prod` keeps the buckets on stack deletion. */
   readonly stage: "dev" | "prod";
 }
@@ -94,11 +100,15 @@ export class DashboardHosting extends Construct {
       defaultRootObject: "index.html",
       httpVersion: HttpVersion.HTTP2_AND_3,
       priceClass: PriceClass.PRICE_CLASS_100,
-      minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
       enableLogging: true,
       logBucket: logs,
       logFilePrefix: "distribution/",
       webAclId: props.webAclArn,
+      ...(props.domain && {
+        domainNames: [props.domain.name],
+        certificate: Certificate.fromCertificateArn(this, "Certificate", props.domain.certificateArn),
+        minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
+      }),
       defaultBehavior: {
         origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
@@ -130,11 +140,12 @@ export class DashboardHosting extends Construct {
         reason:
           "the viewer-request allowlist admits only theworldshop:dashboard.allowedCidrs; set theworldshop:dashboard.webAclArn to add a WAF web ACL",
       });
-    distribution.acknowledge({
-      id: "AwsSolutions-CFR4",
-      reason:
-        "the distribution uses CloudFront's default certificate (TLSv1 floor); TLS 1.2 applies once a custom domain and certificate are attached",
-    });
+    if (!props.domain)
+      distribution.acknowledge({
+        id: "AwsSolutions-CFR4",
+        reason:
+          "CloudFront's default certificate fixes the TLSv1 floor; set theworldshop:dashboard.domain for TLS 1.2",
+      });
 
     const deployment = new BucketDeployment(this, "Deploy", {
       destinationBucket: this.bucket,

@@ -11,6 +11,7 @@ import { SESSION_EXPIRY_INDEX } from "../../functions/sessions/expiry-index";
 import { buildStreamingApp } from "../../lib/app";
 import { StateTable } from "../../lib/constructs/state-table";
 import { Dashboard } from "../../lib/dashboard";
+import type { DashboardSettings } from "../../lib/dashboard-config";
 import { decisionsByTimeIndex, stockAlertIndex } from "../../lib/dashboard-indexes";
 
 interface Built {
@@ -20,7 +21,7 @@ interface Built {
 }
 
 /** The Dashboard construct in a stack of its own, with tables shaped like the consumers'. */
-function build(app: App, allowedCidrs: string[] = []): Built {
+function build(app: App, settings: DashboardSettings = { allowedCidrs: [] }): Built {
   const stack = new Stack(app, "DashboardTest", { env: { account: "123456789012", region: "eu-west-1" } });
   const alertTopic = new Topic(stack, "Alerts", { enforceSSL: true });
   const orders = new StateTable(stack, "Orders", { stage: "dev" });
@@ -35,7 +36,7 @@ function build(app: App, allowedCidrs: string[] = []): Built {
   });
   const dashboard = new Dashboard(stack, "Dashboard", {
     stage: "dev",
-    settings: { allowedCidrs },
+    settings,
     alertTopic,
     orders: orders.table,
     ordersPartitions: 12,
@@ -58,8 +59,8 @@ function build(app: App, allowedCidrs: string[] = []): Built {
   };
 }
 
-const synth = (allowedCidrs?: string[]) => {
-  const built = build(new App({ context: { "aws:cdk:bundling-stacks": [] } }), allowedCidrs);
+const synth = (settings?: DashboardSettings) => {
+  const built = build(new App({ context: { "aws:cdk:bundling-stacks": [] } }), settings);
   return { ...built, template: Template.fromStack(built.stack) };
 };
 
@@ -128,9 +129,30 @@ describe("the ops dashboard's CDK", () => {
 
   it("admits no viewer until the ops team's networks are configured, then only those", () => {
     const closed = synth().template.findResources("AWS::CloudFront::Function");
-    const open = synth(["203.0.113.0/24"]).template.findResources("AWS::CloudFront::Function");
+    const open = synth({ allowedCidrs: ["203.0.113.0/24"] }).template.findResources(
+      "AWS::CloudFront::Function",
+    );
     expect(Object.values(closed)[0]!.Properties.FunctionCode).toContain("var ALLOWED = [];");
     expect(Object.values(open)[0]!.Properties.FunctionCode).toContain('var ALLOWED = ["203.0.113.0/24"];');
+  });
+
+  it("serves a custom domain with its certificate and requires TLS 1.2 when one is configured", () => {
+    const { template } = synth({
+      allowedCidrs: [],
+      domain: {
+        name: "ops.theworldshop.example",
+        certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b",
+      },
+    });
+    template.hasResourceProperties("AWS::CloudFront::Distribution", {
+      DistributionConfig: Match.objectLike({
+        Aliases: ["ops.theworldshop.example"],
+        ViewerCertificate: Match.objectLike({
+          MinimumProtocolVersion: "TLSv1.2_2021",
+          SslSupportMethod: "sni-only",
+        }),
+      }),
+    });
   });
 
   it("gives the API exactly the reads it makes: minute shards by key and one index per table", () => {
