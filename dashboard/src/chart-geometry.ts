@@ -12,6 +12,8 @@ export interface ChartSize {
 }
 
 export const MARGIN = { top: 14, right: 14, bottom: 30, left: 44 } as const;
+/** Room, in chart units, that the current minute's label and its neighbour need not to overlap. */
+const NOW_LABEL_WIDTH = 96;
 
 export interface ChartGeometry {
   /** One bar per minute (placed orders), oldest first. */
@@ -78,7 +80,8 @@ export function chartGeometry(points: readonly MinutePoint[], size: ChartSize): 
   const xTicks = points.flatMap((point, index) => {
     const last = index === points.length - 1;
     const wholeTen = new Date(point.minute).getUTCMinutes() % 10 === 0;
-    const tooCloseToLast = !last && points.length - 1 - index < 4;
+    // The current minute's label ("now 23:03") ends at its bar and reaches this far to the left.
+    const tooCloseToLast = !last && (points.length - 1 - index) * slot < NOW_LABEL_WIDTH;
     return (wholeTen && !tooCloseToLast) || last
       ? [{ x: round(plot.left + index * slot + slot / 2), minute: point.minute }]
       : [];

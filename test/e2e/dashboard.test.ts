@@ -19,6 +19,7 @@ describe("the ops dashboard in a browser, with the simulator's traffic flowing",
   let simulator: TrafficSimulator;
   let flowing: Promise<void> = Promise.resolve();
   let stopped = false;
+  let serverStopped = false;
   const consoleErrors: string[] = [];
   // Four minutes of event time before now: the viral blue mug sells out in the third.
   const start = Date.now() - 4 * 60 * SECOND;
@@ -75,13 +76,26 @@ describe("the ops dashboard in a browser, with the simulator's traffic flowing",
     stopped = true;
     await flowing;
     await browser?.close();
-    await server?.stop();
+    if (!serverStopped) await server?.stop();
+  });
+
+  // The tests run in order on one page: before any traffic, with traffic flowing, after the API is gone.
+  it("says so in every panel while there is nothing to show yet", async () => {
+    await page.goto(server.url);
+    await page.locator("#status-text", { hasText: /^Live/ }).waitFor();
+
+    expect(await page.locator("#orders .notice-empty").textContent()).toMatch(
+      /No orders in the last 60 minutes/,
+    );
+    expect(await page.locator("#alerts .notice-empty").textContent()).toMatch(/No alerts yet/);
+    expect(await page.locator("#stock .notice-empty").textContent()).toMatch(/Every product is in stock/);
+    expect(await page.locator("#fraud .notice-empty").textContent()).toMatch(/No flagged transactions/);
+    expect(await page.locator("#kpi-sessions").textContent()).toBe("0");
   });
 
   it("shows orders per minute rising, a LOW_STOCK alert in the feed, and no console errors", async () => {
-    // The first 50 s of traffic: orders, but nothing has run low yet.
+    // The first 50 s of traffic: orders, but nothing has run low yet. The open page picks it up by itself.
     await consumers.deliver(simulator.eventsUntil(start + 50 * SECOND));
-    await page.goto(server.url);
     await page.waitForFunction(
       () => Number(document.querySelector("figure.orders")?.getAttribute("data-total-placed")) > 0,
     );
@@ -103,4 +117,21 @@ describe("the ops dashboard in a browser, with the simulator's traffic flowing",
     await page.screenshot({ path: join(OUTPUT, "dashboard.png"), fullPage: true });
     expect(consoleErrors).toEqual([]);
   }, 300_000);
+
+  it("keeps the last data on screen and says it is reconnecting when the API goes away", async () => {
+    stopped = true;
+    await flowing;
+    await server.stop();
+    serverStopped = true;
+
+    await page.locator("body[data-state='stale']").waitFor();
+
+    expect(await page.locator("#banner").isVisible()).toBe(true);
+    expect(await page.locator("#banner").textContent()).toMatch(
+      /No answer from the dashboard API.*Showing data from/,
+    );
+    expect(await page.locator("#status-text").textContent()).toMatch(/^Reconnecting · last update/);
+    expect(await totalPlaced()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(OUTPUT, "dashboard-reconnecting.png") });
+  });
 });

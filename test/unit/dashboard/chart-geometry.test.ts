@@ -57,4 +57,10 @@ describe("the orders-per-minute chart geometry", () => {
     const labels = chartGeometry(hour, SIZE).xTicks.map((tick) => tick.minute.slice(11, 16));
     expect(labels).toEqual(["10:00", "10:10", "10:20", "10:30", "10:40", "10:50", "10:59"]);
   });
+
+  it("leaves out a whole ten minutes' label that would run into the current minute's", () => {
+    const hour = minutes(Array.from({ length: 65 }, () => [1, 0] as [number, number])).slice(5);
+    const labels = chartGeometry(hour, SIZE).xTicks.map((tick) => tick.minute.slice(11, 16));
+    expect(labels).toEqual(["10:10", "10:20", "10:30", "10:40", "10:50", "11:04"]);
+  });
 });
