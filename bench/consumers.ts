@@ -2,6 +2,8 @@ import { CARD_VELOCITY_CONFIG } from "../functions/card-velocity/config";
 import { cardVelocityConsumer } from "../functions/card-velocity/consumer";
 import { inventoryConfigFromEnv } from "../functions/inventory/config";
 import { inventoryConsumer } from "../functions/inventory/consumer";
+import { ordersConfig, ordersSettingsFromEnv } from "../functions/orders/config";
+import { ordersConsumer } from "../functions/orders/consumer";
 import { sessionsConfig } from "../functions/sessions/config";
 import { sessionsConsumer } from "../functions/sessions/consumer";
 import type { Consumer } from "../functions/shared/engine/types";
@@ -31,6 +33,12 @@ export const BENCH_CONSUMERS: Readonly<Record<string, BenchConsumer>> = {
     configFromEnv: () => CARD_VELOCITY_CONFIG,
     topic: "theworldshop.fraud-signals",
     entry: "functions/card-velocity/handler.ts",
+  },
+  orders: {
+    consumer: erase(ordersConsumer),
+    configFromEnv: (env) => ordersConfig(ordersSettingsFromEnv(env)),
+    topic: "theworldshop.orders",
+    entry: "functions/orders/handler.ts",
   },
   sessions: {
     consumer: erase(sessionsConsumer),

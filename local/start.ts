@@ -1,30 +1,35 @@
-import { ensureTopics, templateTopics } from "./kafka-topics";
-import { createStackResources } from "./resources";
-import { startLocalServices } from "./services";
-import { synthesizeTemplate } from "./template";
+import { parseArgs } from "node:util";
+import type { LocalComponent } from "./local-stack";
+import { startLocalStack } from "./local-stack";
 
-// `npm start`: the local services, the stack's resources from the synthesized template, and the Kafka topics.
-const services = await startLocalServices({ aws: true, kafka: true });
+// `npm start [-- --embedded]`: the local services, the stack's resources from the synthesized template, the
+// Kafka topics, every consumer behind its local event source mapping, the schedules, and the alerts as they
+// arrive. Extra components (the traffic simulator, the dashboard) go in COMPONENTS.
+const COMPONENTS: readonly LocalComponent[] = [];
+
+const { values } = parseArgs({ options: { embedded: { type: "boolean", default: false } } });
 let stopping = false;
+let stopStack: (() => Promise<void>) | undefined;
 const stop = async (code: number) => {
   if (stopping) return;
   stopping = true;
-  console.log("\nstopping local services…");
-  await services.stop();
+  console.log("\nstopping…");
+  await stopStack?.();
   process.exit(code);
 };
 process.on("SIGINT", () => void stop(0));
 process.on("SIGTERM", () => void stop(0));
 try {
-  const template = synthesizeTemplate();
-  const resources = await createStackResources(template, services.endpoints, "theworldshop");
-  const topics = templateTopics(template);
-  await ensureTopics(services.endpoints.kafkaBrokers, topics);
+  const stack = await startLocalStack({
+    embedded: values.embedded,
+    components: COMPONENTS,
+    onAlert: (alert) =>
+      console.log(`ALERT ${alert.alertType} ${alert.subjectId} at ${alert.eventTime}: ${alert.message}`),
+    onError: (error, where) => console.error(`${where}:`, error instanceof Error ? error.message : error),
+  });
+  stopStack = stack.stop;
   console.log("TheWorldShop streaming, running locally:");
-  for (const line of services.description) console.log(`  ${line}`);
-  for (const [logicalId, resource] of resources.byLogicalId)
-    console.log(`  ${resource.type} ${logicalId}: ${resource.ref}`);
-  console.log(`  Kafka topics: ${topics.length ? topics.join(", ") : "(no consumers in the stack yet)"}`);
+  for (const line of stack.description) console.log(`  ${line}`);
   console.log("Press Ctrl-C to stop.");
 } catch (error) {
   console.error(error);

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { App } from "aws-cdk-lib";
 import { buildStreamingApp } from "../lib/app";
+import { parseStreamingConfig, type StreamingConfig } from "../lib/config";
 
 /** The parts of a CloudFormation template the local runtime reads. */
 export interface CfnTemplate {
@@ -20,15 +21,25 @@ const ROOT = join(import.meta.dirname, "..");
  * `context`, and returns its template: the one list of resources local runs create.
  */
 export function synthesizeTemplate(context: Record<string, unknown> = {}): CfnTemplate {
-  const cdkJson = JSON.parse(readFileSync(join(ROOT, "cdk.json"), "utf8")) as {
-    context?: Record<string, unknown>;
-  };
   const app = new App({
     outdir: join(ROOT, ".cache", "cdk.out.local"),
-    context: { ...cdkJson.context, ...context, "aws:cdk:bundling-stacks": [] },
+    context: { ...cdkContext(), ...context, "aws:cdk:bundling-stacks": [] },
   });
   const stack = buildStreamingApp(app);
   return app.synth().getStackArtifact(stack.artifactId).template as CfnTemplate;
+}
+
+/** The streaming config the template is synthesized from (cdk.json's context plus `context`). */
+export function localStreamingConfig(context: Record<string, unknown> = {}): StreamingConfig {
+  const merged: Record<string, unknown> = { ...cdkContext(), ...context };
+  return parseStreamingConfig((key) => merged[key]);
+}
+
+function cdkContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(readFileSync(join(ROOT, "cdk.json"), "utf8")) as {
+    context?: Record<string, unknown>;
+  };
+  return cdkJson.context ?? {};
 }
 
 /** The resources of one type, by logical id. */

@@ -7,9 +7,14 @@ const logger = new Logger();
 const tableName = requiredEnv("STATE_TABLE_NAME");
 const endedSessionsTable = requiredEnv(`SIDE_TABLE_${ENDED_SESSIONS_TABLE.toUpperCase()}`);
 
-/** Scheduled every minute: ends the sessions whose 30 minutes without a click are up. */
-export const handler = async (): Promise<SweepResult> => {
-  const result = await sweepExpiredSessions({ tableName, endedSessionsTable, now: Date.now() });
+/**
+ * Scheduled every minute: ends the sessions whose 30 minutes without a click are up. "Now" is the scheduled
+ * event's `time`, so that a replay sweeps on event time.
+ */
+export const handler = async (event?: { time?: string }): Promise<SweepResult> => {
+  const scheduled = event?.time ? Date.parse(event.time) : Number.NaN;
+  const now = Number.isNaN(scheduled) ? Date.now() : scheduled;
+  const result = await sweepExpiredSessions({ tableName, endedSessionsTable, now });
   logger.info("swept timed-out sessions", { ...result });
   return result;
 };

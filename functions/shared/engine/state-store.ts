@@ -114,7 +114,8 @@ export async function writeItem(
 }
 
 function sideTable(ctx: StoreContext, name: string): string {
-  const table = ctx.sideTables[name];
+  // SIDE_TABLE_<NAME> variables are upper case, so a camel-case name ("endedSessions") arrives lower-cased.
+  const table = ctx.sideTables[name] ?? ctx.sideTables[name.toLowerCase()];
   if (!table)
     throw new EngineError(`no side table named "${name}" is configured (SIDE_TABLE_${name.toUpperCase()})`);
   return table;

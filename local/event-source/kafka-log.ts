@@ -1,0 +1,277 @@
+import { type Admin, type Batch, type Consumer, Kafka, logLevel, Partitioners, type Producer } from "kafkajs";
+import { Notifier, waitForBatch } from "./batch-wait";
+import type { FetchRequest, LogRecord, PartitionedLog, ProducedRecord, RecordPosition } from "./log";
+import { UnknownTopicPartitionError } from "./memory-log";
+import { partitionForKey } from "./murmur2";
+
+/** Records a reader holds per partition before it pauses fetching that partition. */
+const BUFFER_HIGH_WATER = 5_000;
+
+interface Buffered {
+  records: LogRecord[];
+  /** The offset the next accepted record must have at least. */
+  next: number;
+  /** Set after a seek: batches fetched before it took effect are dropped until one reaches this offset. */
+  seekTo?: number;
+  paused: boolean;
+  readonly appended: Notifier;
+}
+
+/**
+ * A member of one consumer group reading one topic, the way the event source mapping's poller is: autoCommit
+ * off, `eachBatch` filling per-partition buffers, `seek` to reposition, `commitOffsets` only when told.
+ */
+class GroupReader {
+  private readonly buffers = new Map<number, Buffered>();
+  readonly ready: Promise<void>;
+
+  constructor(
+    private readonly consumer: Consumer,
+    private readonly topic: string,
+  ) {
+    this.ready = this.start();
+  }
+
+  private async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: 64,
+      eachBatch: async ({ batch }) => this.accept(batch),
+    });
+  }
+
+  async fetch(request: FetchRequest): Promise<LogRecord[]> {
+    await this.ready;
+    const buffer = this.buffer(request.partition);
+    const from = request.fromOffset;
+    const first = buffer.records[0]?.offset ?? buffer.next;
+    if (buffer.next < 0 || from < first || from > buffer.next) {
+      buffer.records = [];
+      buffer.next = from;
+      buffer.seekTo = from;
+      this.consumer.seek({ topic: this.topic, partition: request.partition, offset: String(from) });
+    } else {
+      const drop = buffer.records.findIndex((record) => record.offset >= from);
+      buffer.records = drop < 0 ? [] : buffer.records.slice(drop);
+    }
+    if (buffer.paused && buffer.records.length < BUFFER_HIGH_WATER / 2) {
+      buffer.paused = false;
+      this.consumer.resume([{ topic: this.topic, partitions: [request.partition] }]);
+    }
+    await waitForBatch(
+      () => buffer.records.length,
+      buffer.appended,
+      request.max,
+      request.maxWaitMs,
+      request.signal,
+    );
+    return buffer.records.slice(0, request.max);
+  }
+
+  async commit(partition: number, nextOffset: number): Promise<void> {
+    await this.ready;
+    await this.consumer.commitOffsets([{ topic: this.topic, partition, offset: String(nextOffset) }]);
+  }
+
+  async stop(): Promise<void> {
+    await this.ready.catch(() => {});
+    await this.consumer.disconnect();
+  }
+
+  private accept(batch: Batch): void {
+    const buffer = this.buffer(batch.partition);
+    let appended = false;
+    for (const message of batch.messages) {
+      const offset = Number(message.offset);
+      if (buffer.seekTo !== undefined) {
+        if (offset > buffer.seekTo) return;
+        if (offset < buffer.seekTo) continue;
+        buffer.seekTo = undefined;
+      }
+      if (offset < buffer.next) continue;
+      buffer.records.push({
+        topic: batch.topic,
+        partition: batch.partition,
+        offset,
+        key: message.key === null ? null : message.key.toString("utf8"),
+        value: message.value === null ? null : message.value.toString("utf8"),
+        timestamp: Number(message.timestamp),
+        headers: Object.fromEntries(
+          Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value ?? "")]),
+        ),
+      });
+      buffer.next = offset + 1;
+      appended = true;
+    }
+    if (appended) buffer.appended.notify();
+    if (!buffer.paused && buffer.records.length >= BUFFER_HIGH_WATER) {
+      buffer.paused = true;
+      this.consumer.pause([{ topic: this.topic, partitions: [batch.partition] }]);
+    }
+  }
+
+  private buffer(partition: number): Buffered {
+    let buffer = this.buffers.get(partition);
+    if (!buffer) {
+      buffer = { records: [], next: -1, paused: false, appended: new Notifier() };
+      this.buffers.set(partition, buffer);
+    }
+    return buffer;
+  }
+}
+
+/** The partitioned log on a real Kafka broker, through kafkajs. */
+export class KafkaLog implements PartitionedLog {
+  readonly bootstrapServers: string;
+  private readonly kafka: Kafka;
+  private admin?: Promise<Admin>;
+  private producer?: Promise<Producer>;
+  private readonly readers = new Map<string, GroupReader>();
+  private readonly partitionCounts = new Map<string, number>();
+  private roundRobin = 0;
+
+  constructor(brokers: readonly string[], clientId = "theworldshop-local") {
+    if (brokers.length === 0) throw new RangeError("KafkaLog needs at least one broker");
+    this.bootstrapServers = brokers.join(",");
+    this.kafka = new Kafka({ clientId, brokers: [...brokers], logLevel: logLevel.ERROR });
+  }
+
+  async ensureTopic(topic: string, partitions: number): Promise<void> {
+    const admin = await this.adminClient();
+    if ((await admin.listTopics()).includes(topic)) return;
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions }] });
+  }
+
+  async partitionCount(topic: string): Promise<number> {
+    const known = this.partitionCounts.get(topic);
+    if (known !== undefined) return known;
+    const admin = await this.adminClient();
+    const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+    const count = metadata.topics[0]?.partitions.length ?? 0;
+    if (count === 0) throw new UnknownTopicPartitionError(`Kafka topic ${topic} does not exist`);
+    this.partitionCounts.set(topic, count);
+    return count;
+  }
+
+  async produce(topic: string, records: readonly ProducedRecord[]): Promise<RecordPosition[]> {
+    if (records.length === 0) return [];
+    const partitions = await this.partitionCount(topic);
+    const placed = records.map((record) => ({
+      record,
+      partition:
+        record.partition ??
+        (record.key === null ? this.roundRobin++ % partitions : partitionForKey(record.key, partitions)),
+    }));
+    const producer = await this.producerClient();
+    const metadata = await producer.send({
+      topic,
+      acks: -1,
+      messages: placed.map(({ record, partition }) => ({
+        key: record.key,
+        value: record.value,
+        partition,
+        timestamp: String(record.timestamp ?? Date.now()),
+        headers: { ...record.headers },
+      })),
+    });
+    const nextOffset = new Map(metadata.map((entry) => [entry.partition, Number(entry.baseOffset)]));
+    return placed.map(({ partition }) => {
+      const offset = nextOffset.get(partition) ?? 0;
+      nextOffset.set(partition, offset + 1);
+      return { partition, offset };
+    });
+  }
+
+  fetch(request: FetchRequest): Promise<LogRecord[]> {
+    return this.reader(request.group, request.topic).fetch(request);
+  }
+
+  commit(group: string, topic: string, partition: number, nextOffset: number): Promise<void> {
+    return this.reader(group, topic).commit(partition, nextOffset);
+  }
+
+  async committed(group: string, topic: string, partition: number): Promise<number | undefined> {
+    const admin = await this.adminClient();
+    const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+    const offset = Number(offsets?.partitions.find((entry) => entry.partition === partition)?.offset ?? -1);
+    return offset < 0 ? undefined : offset;
+  }
+
+  async beginningOffsets(topic: string): Promise<number[]> {
+    return this.offsets(topic, "low");
+  }
+
+  async endOffsets(topic: string): Promise<number[]> {
+    return this.offsets(topic, "high");
+  }
+
+  async release(group: string): Promise<void> {
+    const stopping: Promise<void>[] = [];
+    for (const [key, reader] of this.readers) {
+      if (!key.startsWith(`${group}\u0000`)) continue;
+      this.readers.delete(key);
+      stopping.push(reader.stop());
+    }
+    await Promise.all(stopping);
+  }
+
+  async close(): Promise<void> {
+    const readers = [...this.readers.values()];
+    this.readers.clear();
+    await Promise.allSettled(readers.map((reader) => reader.stop()));
+    await Promise.allSettled([
+      this.admin?.then((admin) => admin.disconnect()),
+      this.producer?.then((producer) => producer.disconnect()),
+    ]);
+  }
+
+  private async offsets(topic: string, side: "low" | "high"): Promise<number[]> {
+    const admin = await this.adminClient();
+    const offsets = await admin.fetchTopicOffsets(topic);
+    const result: number[] = [];
+    for (const entry of offsets) result[entry.partition] = Number(entry[side]);
+    return result;
+  }
+
+  private reader(group: string, topic: string): GroupReader {
+    const key = `${group}\u0000${topic}`;
+    let reader = this.readers.get(key);
+    if (!reader) {
+      const consumer = this.kafka.consumer({
+        groupId: group,
+        maxWaitTimeInMs: 100,
+        allowAutoTopicCreation: false,
+        retry: { retries: 8 },
+      });
+      const created = new GroupReader(consumer, topic);
+      // A reader that could not join its group is dropped, so the next fetch tries afresh.
+      created.ready.catch(() => {
+        if (this.readers.get(key) === created) this.readers.delete(key);
+        void consumer.disconnect().catch(() => {});
+      });
+      reader = created;
+      this.readers.set(key, reader);
+    }
+    return reader;
+  }
+
+  private adminClient(): Promise<Admin> {
+    this.admin ??= (async () => {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      return admin;
+    })();
+    return this.admin;
+  }
+
+  private producerClient(): Promise<Producer> {
+    this.producer ??= (async () => {
+      const producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+      await producer.connect();
+      return producer;
+    })();
+    return this.producer;
+  }
+}
