@@ -9,6 +9,7 @@ import { createDashboardApi, DASHBOARD_PATH } from "../functions/dashboard-api/a
 import { dashboardTablesFromEnv } from "../functions/dashboard-api/settings";
 import { type AlertLogFeed, startAlertLogFeed } from "./alert-log-feed";
 import { templateFunction } from "./function-env";
+import type { LocalComponent } from "./local-stack";
 import { awsClients, type LocalStackResources } from "./resources";
 import type { ServiceEndpoints } from "./services/endpoints";
 import type { CfnTemplate } from "./template";
@@ -131,6 +132,16 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
     },
   };
 }
+
+/** The dashboard as a component of `npm start`, on the stack's own resources; says where the page is. */
+export const dashboardComponent: LocalComponent = {
+  name: "ops dashboard",
+  async start({ template, resources, services }) {
+    const server = await startDashboardServer({ template, resources, endpoints: services.endpoints });
+    console.log(`Ops dashboard: ${server.url}`);
+    return server;
+  },
+};
 
 const DEFAULT_PORT = 4300;
 

@@ -1,11 +1,12 @@
 import { parseArgs } from "node:util";
+import { dashboardComponent } from "./dashboard-server";
 import type { LocalComponent } from "./local-stack";
 import { startLocalStack } from "./local-stack";
 
 // `npm start [-- --embedded]`: the local services, the stack's resources from the synthesized template, the
 // Kafka topics, every consumer behind its local event source mapping, the schedules, and the alerts as they
 // arrive. Extra components (the traffic simulator, the dashboard) go in COMPONENTS.
-const COMPONENTS: readonly LocalComponent[] = [];
+const COMPONENTS: readonly LocalComponent[] = [dashboardComponent];
 
 const { values } = parseArgs({ options: { embedded: { type: "boolean", default: false } } });
 let stopping = false;

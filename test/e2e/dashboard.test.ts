@@ -1,39 +1,43 @@
+import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type DashboardServer, startDashboardServer } from "../../local/dashboard-server";
-import { TrafficSimulator } from "../../local/simulator/traffic";
-import { createTestStack, stackTemplate } from "../support/stack";
-import { StackConsumers } from "../support/stack-handlers";
+import { KafkaLog } from "../../local/event-source/kafka-log";
+import { createStackResources } from "../../local/resources";
+import { LocalRuntime } from "../../local/runtime";
+import { type LiveTraffic, startLiveTraffic } from "../../local/simulator/live";
+import type { SimulatedRecord, TopicNames } from "../../local/simulator/traffic";
+import { synthesizeTemplate } from "../../local/template";
 
 const OUTPUT = join(import.meta.dirname, "..", "..", "test-output");
 const CHROMIUM = "/usr/bin/chromium";
-const SECOND = 1000;
+const MINUTE = 60_000;
 
-describe("the ops dashboard in a browser, with the simulator's traffic flowing", () => {
+/**
+ * The whole local stack on the tier's Kafka broker: the simulator produces to Kafka, the local event source
+ * mappings invoke every consumer, the alert log is fed from the alert topic, and the page reads the dashboard
+ * API through the local dashboard server, in Chromium.
+ */
+describe("the ops dashboard in a browser, on the local runtime with the simulator running", () => {
+  const run = randomUUID().slice(0, 8);
+  // Topics of their own, so nothing else on the shared broker reads or writes them.
+  const topics: TopicNames = {
+    orders: `dashboard-${run}.orders`,
+    inventory: `dashboard-${run}.inventory`,
+    clicks: `dashboard-${run}.clicks`,
+    fraudSignals: `dashboard-${run}.fraud-signals`,
+  };
+  let log: KafkaLog;
+  let runtime: LocalRuntime;
   let server: DashboardServer;
+  let traffic: LiveTraffic | undefined;
+  let serverStopped = false;
   let browser: Browser;
   let page: Page;
-  let consumers: StackConsumers;
-  let simulator: TrafficSimulator;
-  let flowing: Promise<void> = Promise.resolve();
-  let stopped = false;
-  let serverStopped = false;
   const consoleErrors: string[] = [];
-  // Four minutes of event time before now: the viral blue mug sells out in the third.
-  const start = Date.now() - 4 * 60 * SECOND;
-
-  /** Runs the simulator against the wall clock from its head start on, as `startLiveTraffic` does. */
-  function keepTrafficFlowing() {
-    const tick = async (): Promise<void> => {
-      if (stopped) return;
-      await consumers.deliver(simulator.eventsUntil(Date.now()));
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      return tick();
-    };
-    flowing = tick();
-  }
+  const runtimeErrors: unknown[] = [];
 
   const totalPlaced = () =>
     page
@@ -41,16 +45,36 @@ describe("the ops dashboard in a browser, with the simulator's traffic flowing",
       .getAttribute("data-total-placed")
       .then((value) => Number(value));
 
+  async function produce(records: readonly SimulatedRecord[]) {
+    const byTopic = new Map<string, SimulatedRecord[]>();
+    for (const record of records) byTopic.set(record.topic, [...(byTopic.get(record.topic) ?? []), record]);
+    for (const [topic, batch] of byTopic) {
+      await log.produce(
+        topic,
+        batch.map((record) => ({
+          key: record.key,
+          value: JSON.stringify(record.value),
+          timestamp: record.timestamp,
+        })),
+      );
+    }
+  }
+
   beforeAll(async () => {
-    const resources = await createTestStack("dashboard-e2e");
-    consumers = new StackConsumers(resources);
-    simulator = new TrafficSimulator({ seed: 11, start, visitsPerSecond: 2 });
-    server = await startDashboardServer({
-      port: 0,
+    const endpoints = inject("endpoints");
+    const template = synthesizeTemplate({ "theworldshop:topics": topics });
+    const resources = await createStackResources(template, endpoints, `dashboard-${run}`);
+    log = new KafkaLog(endpoints.kafkaBrokers, `dashboard-e2e-${run}`);
+    runtime = new LocalRuntime({
+      template,
       resources,
-      template: stackTemplate(),
-      endpoints: inject("endpoints"),
+      endpoints,
+      log,
+      environmentOverrides: { POWERTOOLS_LOG_LEVEL: "WARN" },
+      onError: (error) => runtimeErrors.push(error),
     });
+    await runtime.start();
+    server = await startDashboardServer({ port: 0, resources, template, endpoints });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
@@ -64,7 +88,7 @@ describe("the ops dashboard in a browser, with the simulator's traffic flowing",
       ],
     });
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    // Catching up on four minutes of traffic takes DynamoDB Local a while on a shared machine.
+    // Four minutes of backlog go through Kafka and DynamoDB Local on a shared machine: allow for it.
     page.setDefaultTimeout(240_000);
     page.on("console", (message) => {
       if (message.type() === "error") consoleErrors.push(message.text());
@@ -73,10 +97,11 @@ describe("the ops dashboard in a browser, with the simulator's traffic flowing",
   });
 
   afterAll(async () => {
-    stopped = true;
-    await flowing;
+    await traffic?.stop();
     await browser?.close();
     if (!serverStopped) await server?.stop();
+    await runtime?.stop();
+    await log?.close();
   });
 
   // The tests run in order on one page: before any traffic, with traffic flowing, after the API is gone.
@@ -94,14 +119,19 @@ describe("the ops dashboard in a browser, with the simulator's traffic flowing",
   });
 
   it("shows orders per minute rising, a LOW_STOCK alert in the feed, and no console errors", async () => {
-    // The first 50 s of traffic: orders, but nothing has run low yet. The open page picks it up by itself.
-    await consumers.deliver(simulator.eventsUntil(start + 50 * SECOND));
+    // Started four minutes in the past: the first tick produces that history (the viral blue mug runs low
+    // in its third minute), then the traffic goes on live. The open page picks it all up by itself.
+    traffic = startLiveTraffic(produce, {
+      seed: 11,
+      start: Date.now() - 4 * MINUTE,
+      visitsPerSecond: 2,
+      topics,
+      onError: (error) => runtimeErrors.push(error),
+    });
     await page.waitForFunction(
       () => Number(document.querySelector("figure.orders")?.getAttribute("data-total-placed")) > 0,
     );
     const before = await totalPlaced();
-
-    keepTrafficFlowing();
     await page.waitForFunction(
       (seen) => Number(document.querySelector("figure.orders")?.getAttribute("data-total-placed")) > seen,
       before,
@@ -116,11 +146,11 @@ describe("the ops dashboard in a browser, with the simulator's traffic flowing",
     mkdirSync(OUTPUT, { recursive: true });
     await page.screenshot({ path: join(OUTPUT, "dashboard.png"), fullPage: true });
     expect(consoleErrors).toEqual([]);
+    expect(runtimeErrors).toEqual([]);
   }, 300_000);
 
   it("keeps the last data on screen and says it is reconnecting when the API goes away", async () => {
-    stopped = true;
-    await flowing;
+    await traffic?.stop();
     await server.stop();
     serverStopped = true;
 
