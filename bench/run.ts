@@ -9,6 +9,7 @@ import { synthesizeTemplate } from "../local/template";
 import { measureBundle } from "./bundles";
 import { BENCH_CONSUMERS } from "./consumers";
 import { measureCost } from "./cost";
+import { measureLatency, measureSustainedRate, startPipeline } from "./pipeline";
 
 // `npm run bench [-- --quick] [--out FILE]`: what exactly-once costs, how fast, how big.
 const { values } = parseArgs({
@@ -83,6 +84,30 @@ try {
     );
   }
   results.b4 = b4;
+
+  // B3 and B5 run through the whole local pipeline: the real Kafka broker, the local event source mappings.
+  const alerts = new Map<string, number>();
+  const pipeline = await startPipeline((alertId, at) => alerts.set(alertId, at));
+  try {
+    const b3 = await measureLatency(
+      pipeline,
+      alerts,
+      quick
+        ? { perSecond: 20, seconds: 10, spikeFactor: 10, spikeSeconds: 3 }
+        : { perSecond: 20, seconds: 30, spikeFactor: 10, spikeSeconds: 10 },
+    );
+    results.b3 = b3;
+    for (const [path, p] of Object.entries(b3))
+      if (typeof p === "object")
+        console.log(
+          `B3 ${path}: p50 ${p.p50Ms} ms, p95 ${p.p95Ms} ms, p99 ${p.p99Ms} ms (${p.samples} samples)`,
+        );
+    const b5 = await measureSustainedRate(pipeline, quick ? 5_000 : 20_000);
+    results.b5 = { orders: b5 };
+    console.log(`B5 orders: ${b5.eventsPerSec.toFixed(0)} events/s over ${b5.events} events`);
+  } finally {
+    await pipeline.stop();
+  }
 
   mkdirSync(dirname(String(values.out)), { recursive: true });
   writeFileSync(String(values.out), `${JSON.stringify(results, null, 2)}\n`);

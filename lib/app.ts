@@ -6,7 +6,11 @@ export const STACK_NAME = "TheWorldShopStreaming";
 
 /** Reads the typed config from context and adds the streaming stack to `app`. */
 export function buildStreamingApp(app: App): StreamingStack {
-  const config = parseStreamingConfig((key) => app.node.tryGetContext(key));
+  const config = parseStreamingConfig(
+    (key) => app.node.tryGetContext(key),
+    process.env,
+    Object.keys(app.node.getAllContext()),
+  );
   return new StreamingStack(app, STACK_NAME, {
     config,
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },

@@ -1,59 +1,183 @@
 import * as z from "zod";
 import { inventoryConfigSchema } from "../functions/inventory/config";
 import { ordersSettingsSchema } from "../functions/orders/config";
+import { alertSubscriptionsSchema, opsSubscriptionsSchema } from "./config-subscriptions";
 import { dashboardSettingsSchema } from "./dashboard-config";
 
-/** The Kafka cluster the consumers read from: an MSK cluster, or self-managed brokers. */
-const mskSource = z.object({
-  mode: z.literal("msk"),
-  /** ARN of an existing MSK cluster. */
-  clusterArn: z
-    .string()
-    .regex(/^arn:aws[a-z-]*:kafka:[a-z0-9-]+:\d{12}:cluster\/.+/, "must be an MSK cluster ARN"),
-  /** How the Lambda pollers authenticate: IAM, or SASL/SCRAM with a Secrets Manager secret. */
-  auth: z.enum(["iam", "sasl-scram"]).default("iam"),
-  secretArn: z
-    .string()
-    .regex(/^arn:aws[a-z-]*:secretsmanager:/, "must be a Secrets Manager ARN")
-    .optional(),
-});
+export type { AlertFilter, Subscription } from "./config-subscriptions";
 
-const selfManagedSource = z.object({
+const secretArn = z
+  .string()
+  .regex(
+    /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/,
+    "must be a Secrets Manager secret's complete ARN (…:secret:<name>-<6 characters>)",
+  );
+const kmsKeyArn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/.+/, "must be a KMS key ARN")
+  .optional()
+  .describe("the customer-managed key the Kafka secret is encrypted with, so the pollers may decrypt it");
+
+/** An existing MSK cluster; the pollers authenticate with IAM or with SASL/SCRAM credentials. */
+const mskSource = z
+  .strictObject({
+    mode: z.literal("msk"),
+    clusterArn: z
+      .string()
+      .regex(
+        /^arn:aws[a-z-]*:kafka:[a-z0-9-]+:\d{12}:cluster\/[^/]+\/[^/]+$/,
+        "must be an MSK cluster ARN (arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>)",
+      ),
+    auth: z.enum(["iam", "sasl-scram"]).default("iam"),
+    secretArn: secretArn.optional(),
+    secretKeyArn: kmsKeyArn,
+  })
+  .superRefine((source, context) => {
+    if (source.auth === "sasl-scram" && !source.secretArn)
+      context.addIssue({
+        code: "custom",
+        path: ["secretArn"],
+        message: "is required when auth is sasl-scram",
+      });
+  });
+
+/** Self-managed brokers, reached over the internet with credentials, or inside a VPC. */
+const selfManagedSource = z.strictObject({
   mode: z.literal("self-managed"),
   bootstrapServers: z
     .array(z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, "must be host:port"))
     .min(1, "needs at least one broker"),
-  secretArn: z
-    .string()
-    .regex(/^arn:aws[a-z-]*:secretsmanager:/, "must be a Secrets Manager ARN")
+  auth: z.enum(["sasl-scram-512", "sasl-scram-256", "basic"]).default("sasl-scram-512"),
+  /** Credentials `{ "username", "password" }`; without it the stack creates a secret for the operator to fill in. */
+  secretArn: secretArn.optional(),
+  secretKeyArn: kmsKeyArn,
+  /** Brokers inside a VPC: the pollers run in these subnets with this security group. */
+  vpc: z
+    .strictObject({
+      vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, "must be a VPC id (vpc-…)"),
+      subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/, "must be a subnet id (subnet-…)")).min(1),
+      securityGroupId: z.string().regex(/^sg-[0-9a-f]+$/, "must be a security group id (sg-…)"),
+    })
     .optional(),
 });
 
-export const kafkaSourceSchema = z.discriminatedUnion("mode", [mskSource, selfManagedSource]);
+export const kafkaSourceSchema = z.discriminatedUnion("mode", [mskSource, selfManagedSource], {
+  error: (issue) =>
+    issue.input === undefined
+      ? 'is required: { "mode": "msk", "clusterArn": … } or { "mode": "self-managed", "bootstrapServers": [ … ] }'
+      : undefined,
+});
 
+const topicName = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,249}$/, "must be a Kafka topic name (letters, digits, '.', '_', '-')");
+const DEFAULT_TOPICS = {
+  orders: "theworldshop.orders",
+  inventory: "theworldshop.inventory",
+  clicks: "theworldshop.clicks",
+  fraudSignals: "theworldshop.fraud-signals",
+} as const;
 export const topicNamesSchema = z
-  .object({
-    orders: z.string().min(1).default("theworldshop.orders"),
-    inventory: z.string().min(1).default("theworldshop.inventory"),
-    clicks: z.string().min(1).default("theworldshop.clicks"),
-    fraudSignals: z.string().min(1).default("theworldshop.fraud-signals"),
+  .strictObject({
+    orders: topicName.default(DEFAULT_TOPICS.orders),
+    inventory: topicName.default(DEFAULT_TOPICS.inventory),
+    clicks: topicName.default(DEFAULT_TOPICS.clicks),
+    fraudSignals: topicName.default(DEFAULT_TOPICS.fraudSignals),
   })
-  .default({
-    orders: "theworldshop.orders",
-    inventory: "theworldshop.inventory",
-    clicks: "theworldshop.clicks",
-    fraudSignals: "theworldshop.fraud-signals",
-  });
+  .default(DEFAULT_TOPICS);
 
-export const streamingConfigSchema = z.object({
+/**
+ * How the operator tunes one consumer's event source mapping; each value set here overrides the consumer's own
+ * (KafkaConsumer props), each left out keeps it.
+ */
+const consumerTuningSchema = z
+  .strictObject({
+    /** Records per invocation. */
+    batchSize: z.number().int().min(1).max(10_000).optional(),
+    /** How long the event source mapping gathers records before it invokes. */
+    maxBatchingWindowSeconds: z.number().int().min(0).max(300).optional(),
+    /** Provisioned pollers: the Kafka error-handling controls (retries, bisect, on-failure) need them. */
+    minimumPollers: z.number().int().min(1).max(200).optional(),
+    maximumPollers: z.number().int().min(1).max(2000).optional(),
+  })
+  .refine((t) => (t.minimumPollers ?? 1) <= (t.maximumPollers ?? t.minimumPollers ?? 1), {
+    path: ["maximumPollers"],
+    message: "must be at least minimumPollers",
+  })
+  .prefault({});
+export const consumersSchema = z
+  .strictObject({
+    inventory: consumerTuningSchema,
+    cardVelocity: consumerTuningSchema,
+    orders: consumerTuningSchema,
+    sessions: consumerTuningSchema,
+  })
+  .prefault({});
+export type ConsumerTuning = z.infer<typeof consumerTuningSchema>;
+
+/** The topic each consumer of `theworldshop:consumers` reads, so the stack can hand each KafkaConsumer its tuning. */
+export function consumerTuningByTopic(config: StreamingConfig): ReadonlyMap<string, ConsumerTuning> {
+  const { topics, consumers } = config;
+  return new Map([
+    [topics.inventory, consumers.inventory],
+    [topics.fraudSignals, consumers.cardVelocity],
+    [topics.orders, consumers.orders],
+    [topics.clicks, consumers.sessions],
+  ]);
+}
+
+/** Card velocity (shared/rules.md): a transaction is flagged when more than maxTransactions fall in (t − windowSeconds, t]. */
+export const cardVelocitySettingsSchema = z
+  .strictObject({
+    maxTransactions: z.number().int().min(1).default(5),
+    windowSeconds: z.number().int().min(1).max(300).default(60),
+  })
+  .prefault({});
+export type CardVelocitySettings = z.infer<typeof cardVelocitySettingsSchema>;
+
+/** Sessions (shared/rules.md): the gap G without clicks that ends a session. */
+export const sessionsSettingsSchema = z
+  .strictObject({
+    gapMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(30),
+  })
+  .prefault({});
+export type SessionsSettings = z.infer<typeof sessionsSettingsSchema>;
+
+/** Where the pipeline's alarms fire (docs/deploy.md says what each means). */
+const DEFAULT_ALARMS = { offsetLag: 1000, outboxAgeSeconds: 300 } as const;
+export const alarmsSchema = z
+  .strictObject({
+    /** Records a consumer group may lag behind its topic for 5 minutes before the alarm fires. */
+    offsetLag: z.number().int().min(1).default(DEFAULT_ALARMS.offsetLag),
+    /** Age of the oldest unpublished alert in any outbox before the alarm fires. */
+    outboxAgeSeconds: z.number().int().min(60).default(DEFAULT_ALARMS.outboxAgeSeconds),
+  })
+  .default(DEFAULT_ALARMS);
+
+export const streamingConfigSchema = z.strictObject({
   /** `prod` retains data and turns on deletion protection. */
   stage: z.enum(["dev", "prod"]).default("dev"),
   kafka: kafkaSourceSchema,
   topics: topicNamesSchema,
+  consumers: consumersSchema,
   /** Low-stock threshold and per-product overrides: `{ "lowStockThreshold": 10, "lowStockThresholds": { "P-1": 25 } }`. */
   inventory: inventoryConfigSchema.prefault({}),
   /** Seller cancellation-rate thresholds and the orders topic's partition count. */
   orders: ordersSettingsSchema,
+  /** Card velocity thresholds: `{ "maxTransactions": 5, "windowSeconds": 60 }`. */
+  cardVelocity: cardVelocitySettingsSchema,
+  /** Session gap: `{ "gapMinutes": 30 }`. */
+  sessions: sessionsSettingsSchema,
+  alarms: alarmsSchema,
+  /** Who gets the shop's alerts (low stock, fraud, cancellations), each optionally filtered. */
+  alertSubscriptions: alertSubscriptionsSchema,
+  /** Who gets the pipeline's alarms (lag, errors, failed batches). */
+  opsSubscriptions: opsSubscriptionsSchema,
   /** Who may open the hosted ops dashboard: `{ "allowedCidrs": ["203.0.113.0/24"], "webAclArn"?: "…" }`. */
   dashboard: dashboardSettingsSchema.prefault({}),
 });
@@ -63,6 +187,13 @@ export type KafkaSource = z.infer<typeof kafkaSourceSchema>;
 
 /** Context keys under which cdk.json (or `-c key=value`) holds each setting. */
 export const CONTEXT_PREFIX = "theworldshop:";
+/** Environment variables that override the context: `THEWORLDSHOP_ALERT_SUBSCRIPTIONS` for `alertSubscriptions`. */
+export const ENV_PREFIX = "THEWORLDSHOP_";
+
+/** The environment variable that holds a setting, e.g. `alertSubscriptions` → `THEWORLDSHOP_ALERT_SUBSCRIPTIONS`. */
+export function envVariableOf(setting: string): string {
+  return `${ENV_PREFIX}${setting.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase()}`;
+}
 
 /** Thrown when a setting is missing or invalid; the message names every bad setting. */
 export class StreamingConfigError extends Error {
@@ -72,22 +203,63 @@ export class StreamingConfigError extends Error {
   }
 }
 
-/** Reads `theworldshop:*` context values (JSON strings allowed, as `-c` gives them) into a validated config. */
-export function parseStreamingConfig(tryGetContext: (key: string) => unknown): StreamingConfig {
+/**
+ * Reads every `theworldshop:*` setting from the context, or from its `THEWORLDSHOP_*` environment variable when
+ * that is set (JSON strings allowed, as `-c` and the environment give them), into a validated config.
+ * `contextKeys`, every context key there is, lets a misspelt `theworldshop:*` key fail too.
+ */
+export function parseStreamingConfig(
+  tryGetContext: (key: string) => unknown,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  contextKeys: readonly string[] = [],
+): StreamingConfig {
   const raw: Record<string, unknown> = {};
-  for (const key of Object.keys(streamingConfigSchema.shape)) {
-    const value = tryGetContext(`${CONTEXT_PREFIX}${key}`);
-    if (value !== undefined)
-      raw[key] = typeof value === "string" && /^[[{]/.test(value) ? JSON.parse(value) : value;
+  const fromEnv = new Set<string>();
+  const notJson = new Set<string>();
+  const settings = Object.keys(streamingConfigSchema.shape);
+  // A misspelt setting would otherwise be ignored and its default deployed.
+  const problems = contextKeys
+    .filter((key) => key.startsWith(CONTEXT_PREFIX) && !settings.includes(key.slice(CONTEXT_PREFIX.length)))
+    .map((key) => `${key}: is no setting (settings: ${settings.join(", ")})`);
+  for (const setting of settings) {
+    const envValue = env[envVariableOf(setting)];
+    const value =
+      envValue !== undefined && envValue !== "" ? envValue : tryGetContext(`${CONTEXT_PREFIX}${setting}`);
+    if (envValue !== undefined && envValue !== "") fromEnv.add(setting);
+    if (value === undefined) continue;
+    try {
+      raw[setting] = typeof value === "string" && /^\s*[[{]/.test(value) ? JSON.parse(value) : value;
+    } catch (error) {
+      notJson.add(setting);
+      problems.push(`${nameOf([setting], fromEnv)}: is not valid JSON (${(error as Error).message})`);
+    }
   }
   const parsed = streamingConfigSchema.safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) => `${CONTEXT_PREFIX}${issue.path.join(".")}: ${issue.message}`,
-    );
+    for (const issue of parsed.error.issues) {
+      if (notJson.has(String(issue.path[0]))) continue;
+      if (issue.code === "unrecognized_keys") {
+        for (const key of issue.keys)
+          problems.push(`${nameOf([...issue.path, key], fromEnv)}: is no setting`);
+        continue;
+      }
+      const message = issue.message.replace(
+        /^Invalid input: expected \w+, received undefined$/,
+        "is required",
+      );
+      problems.push(`${nameOf(issue.path, fromEnv)}: ${message}`);
+    }
+  }
+  if (problems.length > 0 || !parsed.success) {
     throw new StreamingConfigError(`invalid TheWorldShop streaming config:\n  ${problems.join("\n  ")}`, {
-      cause: parsed.error,
+      cause: parsed.success ? undefined : parsed.error,
     });
   }
   return parsed.data;
+}
+
+function nameOf(path: readonly PropertyKey[], fromEnv: ReadonlySet<string>): string {
+  const [setting = "", ...rest] = path.map(String);
+  const name = `${CONTEXT_PREFIX}${[setting, ...rest].join(".")}`;
+  return fromEnv.has(setting) ? `${name} (from ${envVariableOf(setting)})` : name;
 }

@@ -1,123 +1,176 @@
-import { relative } from "node:path";
-import { Duration, RemovalPolicy } from "aws-cdk-lib";
-import type { ITableV2 } from "aws-cdk-lib/aws-dynamodb";
-import { Architecture, type CfnFunction, Runtime, StartingPosition, Tracing } from "aws-cdk-lib/aws-lambda";
+import { Annotations, Duration, Stack } from "aws-cdk-lib";
+import { type ISubnet, SecurityGroup, Subnet, Vpc } from "aws-cdk-lib/aws-ec2";
+import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { EventSourceMapping, StartingPosition } from "aws-cdk-lib/aws-lambda";
 import {
+  AuthenticationMethod,
+  type KafkaEventSourceProps,
   ManagedKafkaEventSource,
   SelfManagedKafkaEventSource,
   SqsDlq,
 } from "aws-cdk-lib/aws-lambda-event-sources";
-import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
-import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
-import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
-import type { ITopic } from "aws-cdk-lib/aws-sns";
-import type { IQueue } from "aws-cdk-lib/aws-sqs";
-import { Construct } from "constructs";
-import type { KafkaSource } from "../config";
+import { Construct, type IConstruct } from "constructs";
+import type { ConsumerTuning } from "../config";
+import { grantMskConsume, grantPollerNetworking } from "./kafka-access";
+import { acknowledgeConsumerFindings } from "./kafka-consumer-nag";
+import {
+  type KafkaConsumerProps,
+  KafkaConsumerPropsError,
+  validateKafkaConsumerProps,
+  withOperatorTuning,
+} from "./kafka-consumer-props";
 
-/** Metadata key under which each function records its handler source, so the local runtime can run it. */
-export const HANDLER_METADATA = "theworldshop:handler";
-const REPO_ROOT = relative(process.cwd(), new URL("../..", import.meta.url).pathname) || ".";
+import { ShopFunction } from "./shop-function";
 
-export interface KafkaConsumerProps {
-  /** Handler source file, relative to the repository root (e.g. `functions/inventory/handler.ts`). */
-  readonly entry: string;
-  /** The Kafka topic this consumer reads. */
-  readonly topic: string;
-  /** The cluster the event source mapping polls. */
-  readonly source: KafkaSource;
-  /** Credentials secret for SASL/SCRAM (self-managed brokers, or MSK with `sasl-scram`). */
-  readonly secret?: ISecret;
-  /** Tables the handler reads and writes (state, decisions). */
-  readonly tables: readonly ITableV2[];
-  /** Where alerts are published. */
-  readonly alertTopic: ITopic;
-  /** Where records that fail their schema go, with their coordinates. */
-  readonly rejectedRecords: IQueue;
-  /** On-failure destination of the event source mapping: batches that exhausted their retries. */
-  readonly failedBatches: IQueue;
-  /** Extra environment for the handler (table names and settings). */
-  readonly environment?: Readonly<Record<string, string>>;
-  /**
-   * Records per batch.
-   * @default 100
-   */
-  readonly batchSize?: number;
-  /**
-   * How long the event source mapping gathers records before invoking.
-   * @default Duration.seconds(1)
-   */
-  readonly maxBatchingWindow?: Duration;
-  /**
-   * Retries of a failed batch before it goes to `failedBatches`.
-   * @default 10
-   */
-  readonly retryAttempts?: number;
-  /**
-   * Memory of the function.
-   * @default 512
-   */
-  readonly memorySize?: number;
+export { type KafkaConsumerProps, KafkaConsumerPropsError } from "./kafka-consumer-props";
+export { HANDLER_METADATA } from "./shop-function";
+
+/** Namespace of the custom metrics the handlers publish (Powertools Metrics / EMF). */
+export const METRICS_NAMESPACE = "TheWorldShop/Streaming";
+
+type ConsumerListener = (consumer: KafkaConsumer) => void;
+const listenersByStack = new WeakMap<Stack, ConsumerListener[]>();
+const tuningByStack = new WeakMap<Stack, ReadonlyMap<string, ConsumerTuning>>();
+
+/**
+ * The operator's tuning (`theworldshop:consumers`) for the consumers of `scope`'s stack, by topic: what is set
+ * there overrides a KafkaConsumer's own batchSize, maxBatchingWindow and pollers.
+ */
+export function useConsumerTuning(scope: IConstruct, byTopic: ReadonlyMap<string, ConsumerTuning>): void {
+  tuningByStack.set(Stack.of(scope), byTopic);
+}
+
+/**
+ * Calls `listener` for every KafkaConsumer of `scope`'s stack, those created already and those created later,
+ * so that monitoring covers every consumer whatever order the stack creates them in.
+ */
+export function onKafkaConsumer(scope: IConstruct, listener: ConsumerListener): void {
+  const stack = Stack.of(scope);
+  for (const existing of stack.node.findAll()) if (existing instanceof KafkaConsumer) listener(existing);
+  listenersByStack.set(stack, [...(listenersByStack.get(stack) ?? []), listener]);
 }
 
 /** One Lambda consumer of one Kafka topic, with the error handling every topic gets. */
 export class KafkaConsumer extends Construct {
-  public readonly function: NodejsFunction;
+  /** The consumer's name in the shop's words (alarms, dashboard, Powertools service name). */
+  public readonly consumerName: string;
+  public readonly topic: string;
   public readonly consumerGroupId: string;
+  public readonly function: ShopFunction;
+  /** The function's execution role; the event source mapping's pollers act as it too. */
+  public readonly role: Role;
+  /** The Kafka trigger: batching, retries, bisect on error, partial batch responses, on-failure queue. */
+  public readonly eventSourceMapping: EventSourceMapping;
 
-  constructor(scope: Construct, id: string, props: KafkaConsumerProps) {
+  constructor(scope: Construct, id: string, ownProps: KafkaConsumerProps) {
     super(scope, id);
-    const batchSize = props.batchSize ?? 100;
-    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) {
-      throw new Error(`${id}: batchSize must be an integer from 1 to 10000, got ${batchSize}`);
-    }
-    this.consumerGroupId = `theworldshop-${props.topic.replace(/^theworldshop\./, "")}`;
-    const logGroup = new LogGroup(this, "Logs", {
-      retention: RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
+    const props = withOperatorTuning(ownProps, tuningByStack.get(Stack.of(this))?.get(ownProps.topic));
+    const name = props.name ?? props.topic.replace(/^theworldshop\./, "").replace(/[^A-Za-z0-9-]+/g, "-");
+    validateKafkaConsumerProps(id, props, name);
+    this.consumerName = name;
+    this.topic = props.topic;
+    this.consumerGroupId = props.consumerGroupId ?? `theworldshop-${name}`;
+    this.assertUniqueConsumerGroup(id);
+
+    // Our own role, so the function gets write access to its own log group only (no AWSLambdaBasicExecutionRole).
+    this.role = new Role(this, "Role", {
+      assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
+      description: `TheWorldShop ${name} consumer of ${props.topic}`,
     });
-    this.function = new NodejsFunction(this, "Function", {
-      entry: `${REPO_ROOT}/${props.entry}`,
-      handler: "handler",
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
+    this.function = new ShopFunction(this, "Function", {
+      entry: props.entry,
+      serviceName: name,
+      role: this.role,
       memorySize: props.memorySize ?? 512,
-      timeout: Duration.seconds(60),
-      tracing: Tracing.ACTIVE,
-      logGroup,
+      timeout: props.timeout ?? Duration.seconds(60),
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      description: `TheWorldShop ${name}: consumes ${props.topic}`,
       environment: {
         ALERT_TOPIC_ARN: props.alertTopic.topicArn,
         REJECTED_QUEUE_URL: props.rejectedRecords.queueUrl,
-        POWERTOOLS_SERVICE_NAME: id,
-        POWERTOOLS_METRICS_NAMESPACE: "TheWorldShop/Streaming",
-        NODE_OPTIONS: "--enable-source-maps",
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         ...props.environment,
       },
-      bundling: { minify: true, sourceMap: true, format: OutputFormat.ESM, target: "node22" },
     });
-    (this.function.node.defaultChild as CfnFunction).addMetadata(HANDLER_METADATA, { entry: props.entry });
+    this.function.logGroup.grantWrite(this.role);
     for (const table of props.tables) table.grantReadWriteData(this.function);
     props.alertTopic.grantPublish(this.function);
     props.rejectedRecords.grantSendMessages(this.function);
 
-    const common = {
+    this.function.addEventSource(this.eventSource(props));
+    this.eventSourceMapping = this.function.node.children.find((c) => c instanceof EventSourceMapping)!;
+    acknowledgeConsumerFindings(this, props);
+    for (const listener of listenersByStack.get(Stack.of(this)) ?? []) listener(this);
+  }
+
+  private eventSource(props: KafkaConsumerProps): ManagedKafkaEventSource | SelfManagedKafkaEventSource {
+    const common: KafkaEventSourceProps = {
       topic: props.topic,
       consumerGroupId: this.consumerGroupId,
-      batchSize,
+      batchSize: props.batchSize ?? 100,
       maxBatchingWindow: props.maxBatchingWindow ?? Duration.seconds(1),
-      startingPosition: StartingPosition.TRIM_HORIZON,
+      startingPosition: props.startingPosition ?? StartingPosition.TRIM_HORIZON,
       onFailure: new SqsDlq(props.failedBatches),
       retryAttempts: props.retryAttempts ?? 10,
       bisectBatchOnError: true,
       reportBatchItemFailures: true,
-      maxRecordAge: Duration.hours(6),
-      provisionedPollerConfig: { minimumPollers: 1, maximumPollers: 10 },
+      maxRecordAge: props.maxRecordAge ?? Duration.days(7),
+      provisionedPollerConfig: {
+        ...props.pollers,
+        minimumPollers: props.pollers?.minimumPollers ?? 1,
+        maximumPollers: props.pollers?.maximumPollers ?? 10,
+      },
       secret: props.secret,
     };
-    this.function.addEventSource(
-      props.source.mode === "msk"
-        ? new ManagedKafkaEventSource({ ...common, clusterArn: props.source.clusterArn })
-        : new SelfManagedKafkaEventSource({ ...common, bootstrapServers: props.source.bootstrapServers }),
+    const { source } = props;
+    if (source.mode === "msk") {
+      if (source.auth === "iam")
+        grantMskConsume(this.role, source.clusterArn, props.topic, this.consumerGroupId);
+      return new ManagedKafkaEventSource({ ...common, clusterArn: source.clusterArn });
+    }
+    const network = source.vpc
+      ? {
+          vpc: Vpc.fromVpcAttributes(this, "Vpc", {
+            vpcId: source.vpc.vpcId,
+            availabilityZones: Stack.of(this).availabilityZones,
+          }),
+          vpcSubnets: {
+            subnets: source.vpc.subnetIds.map((subnetId, index) => this.subnet(index, subnetId)),
+          },
+          securityGroup: SecurityGroup.fromSecurityGroupId(this, "BrokerAccess", source.vpc.securityGroupId),
+        }
+      : {};
+    // The pollers create network interfaces in the brokers' subnets with the function's role.
+    if (source.vpc) grantPollerNetworking(this.role);
+    return new SelfManagedKafkaEventSource({
+      ...common,
+      ...network,
+      bootstrapServers: source.bootstrapServers,
+      authenticationMethod: {
+        "sasl-scram-512": AuthenticationMethod.SASL_SCRAM_512_AUTH,
+        "sasl-scram-256": AuthenticationMethod.SASL_SCRAM_256_AUTH,
+        basic: AuthenticationMethod.BASIC_AUTH,
+      }[source.auth],
+    });
+  }
+
+  private subnet(index: number, subnetId: string): ISubnet {
+    const subnet = Subnet.fromSubnetId(this, `Subnet${index}`, subnetId);
+    Annotations.of(subnet).acknowledgeWarning(
+      "@aws-cdk/aws-ec2:noSubnetRouteTableId",
+      "the pollers need only the subnet id; nothing reads its route table",
     );
+    return subnet;
+  }
+
+  private assertUniqueConsumerGroup(id: string): void {
+    const clash = Stack.of(this)
+      .node.findAll()
+      .find((c) => c instanceof KafkaConsumer && c !== this && c.consumerGroupId === this.consumerGroupId);
+    if (clash)
+      throw new KafkaConsumerPropsError(
+        `KafkaConsumer ${id}: consumerGroupId "${this.consumerGroupId}" is already used by ${clash.node.path}; ` +
+          "two consumers in one group would split the topic's partitions between them — set name or consumerGroupId",
+      );
   }
 }

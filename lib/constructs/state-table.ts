@@ -1,12 +1,13 @@
-import { RemovalPolicy } from "aws-cdk-lib";
+import { RemovalPolicy, Stack } from "aws-cdk-lib";
 import {
   AttributeType,
   Billing,
   type GlobalSecondaryIndexPropsV2,
+  ProjectionType,
   TableEncryptionV2,
   TableV2,
 } from "aws-cdk-lib/aws-dynamodb";
-import { Construct } from "constructs";
+import { Construct, type IConstruct } from "constructs";
 import { STATE_TABLE_SCHEMA } from "../../functions/shared/state-table-schema";
 
 export interface StateTableProps {
@@ -22,6 +23,19 @@ export interface StateTableProps {
    * @default none
    */
   readonly extraIndexes?: readonly GlobalSecondaryIndexPropsV2[];
+}
+
+type StateTableListener = (stateTable: StateTable) => void;
+const listenersByStack = new WeakMap<Stack, StateTableListener[]>();
+
+/**
+ * Calls `listener` for every StateTable of `scope`'s stack, those created already and those created later,
+ * so that the outbox relay covers every state table whatever order the stack creates them in.
+ */
+export function onStateTable(scope: IConstruct, listener: StateTableListener): void {
+  const stack = Stack.of(scope);
+  for (const existing of stack.node.findAll()) if (existing instanceof StateTable) listener(existing);
+  listenersByStack.set(stack, [...(listenersByStack.get(stack) ?? []), listener]);
 }
 
 /**
@@ -47,9 +61,12 @@ export class StateTable extends Construct {
           indexName: STATE_TABLE_SCHEMA.outboxIndex.name,
           partitionKey: { name: STATE_TABLE_SCHEMA.outboxIndex.partitionKey, type: AttributeType.STRING },
           sortKey: { name: STATE_TABLE_SCHEMA.outboxIndex.sortKey, type: AttributeType.NUMBER },
+          // The relay re-reads each item consistently: the index needs the keys only, not a copy of the state.
+          projectionType: ProjectionType.KEYS_ONLY,
         },
         ...(props.extraIndexes ?? []),
       ],
     });
+    for (const listener of listenersByStack.get(Stack.of(this)) ?? []) listener(this);
   }
 }

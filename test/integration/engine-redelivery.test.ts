@@ -1,12 +1,16 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import type { Context } from "aws-lambda";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createKafkaHandler } from "../../functions/shared/engine/handler";
+import type { Consumer } from "../../functions/shared/engine/types";
 import { buildKafkaEvent, type RawKafkaRecord } from "../../local/kafka-event";
 import { drainQueue, subscribeInbox } from "../support/alert-inbox";
+import { alertIds, engineOutcome, expectedOutcome } from "../support/engine-outcome";
 import { createEngineTestStack, type EngineTestStack } from "../support/engine-stack";
-import { tallyConsumer } from "../support/tally-consumer";
+import { referenceFold } from "../support/reference-fold";
+import { type TallyConfig, type TallyState, type TallyValue, tallyConsumer } from "../support/tally-consumer";
+import { invocation, TALLY_CONFIG, tallyHandler, tallyRecord } from "../support/tally-engine";
 
 const context = { getRemainingTimeInMillis: () => 30_000 } as Context;
 const dynamodb = DynamoDBDocumentClient.from(new DynamoDBClient({}));
@@ -116,5 +120,81 @@ describe("the exactly-once engine under redelivery", () => {
     });
     expect(rejected[1]).toMatchObject({ reason: expect.stringMatching(/null value/), value: null });
     expect(rejected[2]).toMatchObject({ reason: expect.stringMatching(/^schema: amount/) });
+  });
+
+  it("gives the same state, side records and alerts when retries come with larger, smaller and overlapping boundaries", async () => {
+    const retried = "theworldshop.tally.reshaped";
+    const inbox = await subscribeInbox(stack.alertTopicArn);
+    const amounts = [4, 7, 9, 2, 8, 6, 3, 9, 5, 7, 8, 1, 6, 9, 4, 8];
+    const records = amounts.map((amount, i) =>
+      tallyRecord(
+        retried,
+        i % 2,
+        Math.floor(i / 2),
+        i % 2 === 0 ? ["rb-A", "rb-B"][i % 4 === 0 ? 0 : 1]! : "rb-C",
+        amount,
+      ),
+    );
+    const range = (partition: number, from: number, to: number) =>
+      records.filter((r) => r.partition === partition && r.offset >= from && r.offset <= to);
+    const deliveries = [
+      [...range(0, 0, 2), ...range(1, 0, 1)],
+      // larger: from the start again, past the first delivery's end
+      [...range(0, 0, 5), ...range(1, 0, 4)],
+      // smaller: a slice inside what is applied already
+      range(0, 3, 4),
+      // overlapping: partly applied, partly new, to the end
+      [...range(0, 4, 7), ...range(1, 3, 7)],
+    ];
+    const handle = tallyHandler(stack);
+
+    const responses = [];
+    for (const delivery of deliveries) responses.push(await handle(buildKafkaEvent(delivery), invocation));
+
+    expect(responses).toEqual(deliveries.map(() => ({ batchItemFailures: [] })));
+    const reference = referenceFold(tallyConsumer, TALLY_CONFIG, records);
+    expect(await engineOutcome(stack, (pk) => pk.startsWith("rb-"))).toEqual(expectedOutcome(reference));
+    expect(alertIds(await inbox.drain())).toEqual(alertIds(reference.alerts));
+    expect(reference.alerts.length).toBeGreaterThan(4);
+  });
+});
+
+/** A tally keyed by the trimmed account: a blank account gives an empty state key. */
+const trimmedTally: Consumer<TallyValue, TallyState, TallyConfig> = {
+  ...tallyConsumer,
+  stateKeys: (record) => [record.value.account.trim()],
+};
+
+describe("records whose state key DynamoDB cannot store", () => {
+  let stack: EngineTestStack;
+  beforeAll(async () => {
+    stack = await createEngineTestStack();
+  });
+
+  it("rejects a record with an empty or oversized state key and applies the rest of the batch", async () => {
+    const handler = createKafkaHandler(trimmedTally, () => ({
+      config: { step: 10 },
+      tableName: stack.stateTable,
+      sideTables: { milestones: stack.milestonesTable },
+      alertTopicArn: stack.alertTopicArn,
+      rejectedQueueUrl: stack.rejectedQueueUrl,
+    }));
+    const event = buildKafkaEvent([
+      record(0, 0, "A", 1),
+      record(0, 1, "   ", 1),
+      record(0, 2, "x".repeat(2100), 1),
+      record(1, 0, "B", 1),
+    ]);
+
+    const response = await handler(event, context);
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: stack.stateTable }));
+    expect(Items.map((item) => item.pk).sort()).toEqual(["A", "B"]);
+    const rejected = await drainQueue<Record<string, unknown>>(stack.rejectedQueueUrl);
+    expect(rejected.map(({ partition, offset, reason }) => ({ partition, offset, reason }))).toEqual([
+      { partition: 0, offset: 1, reason: expect.stringMatching(/^no state key: .*empty/) },
+      { partition: 0, offset: 2, reason: expect.stringMatching(/^no state key: .*2048 bytes/) },
+    ]);
   });
 });

@@ -1,6 +1,6 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { SNSClient } from "@aws-sdk/client-sns";
-import { SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
+import { SNSClient, type SNSClientConfig } from "@aws-sdk/client-sns";
+import { SQSClient, type SQSClientConfig } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 
 /** The AWS clients the engine uses; injectable so tests and the local runtime can add middleware. */
@@ -10,17 +10,32 @@ export interface EngineClients {
   readonly sqs: SQSClient;
 }
 
+/** Client settings for `createEngineClients`, per service. */
+export interface EngineClientsConfig {
+  readonly dynamodb?: DynamoDBClientConfig;
+  readonly sns?: SNSClientConfig;
+  readonly sqs?: SQSClientConfig;
+}
+
 let shared: EngineClients | undefined;
+
+/**
+ * New clients with the marshalling the engine relies on (undefined values dropped), for tests and the local
+ * runtime that add middleware or settings of their own.
+ */
+export function createEngineClients(config: EngineClientsConfig = {}): EngineClients {
+  return {
+    dynamodb: DynamoDBDocumentClient.from(new DynamoDBClient(config.dynamodb ?? {}), {
+      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
+    }),
+    sns: new SNSClient(config.sns ?? {}),
+    sqs: new SQSClient(config.sqs ?? {}),
+  };
+}
 
 /** The clients every handler of this process shares, created once (endpoints from AWS_ENDPOINT_URL_*). */
 export function defaultEngineClients(): EngineClients {
-  shared ??= {
-    dynamodb: DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
-    }),
-    sns: new SNSClient({}),
-    sqs: new SQSClient({}),
-  };
+  shared ??= createEngineClients();
   return shared;
 }
 
@@ -38,6 +53,8 @@ export interface EngineStats {
   snsPublishCalls: number;
   /** Alerts SNS refused; they stay pending in the outbox. */
   publishFailures: number;
+  /** Published alerts whose removal from the outbox failed; they will be published again, same alertId. */
+  acknowledgeFailures: number;
 }
 
 export const emptyStats = (): EngineStats => ({
@@ -52,4 +69,5 @@ export const emptyStats = (): EngineStats => ({
   alertsPublished: 0,
   snsPublishCalls: 0,
   publishFailures: 0,
+  acknowledgeFailures: 0,
 });

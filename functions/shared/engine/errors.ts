@@ -18,10 +18,15 @@ export class KeyContentionError extends EngineError {
   }
 }
 
-/** A transient AWS error kept recurring until the invocation's time budget ran out. */
+/** The invocation's time budget ran out: a transient AWS error (the cause) kept recurring, or no time was left to start. */
 export class TimeBudgetExceededError extends EngineError {
   constructor(what: string, options?: { cause?: unknown }) {
-    super(`${what}: transient errors persisted until the invocation's time budget ran out`, options);
+    super(
+      options?.cause === undefined
+        ? `${what}: the invocation's time budget ran out`
+        : `${what}: transient errors persisted until the invocation's time budget ran out`,
+      options,
+    );
     this.name = "TimeBudgetExceededError";
   }
 }
@@ -39,6 +44,8 @@ const TRANSIENT_NAMES = new Set([
   "ThrottlingException",
   "Throttling",
   "ThrottledException",
+  "RequestThrottled",
+  "KmsThrottled",
   "RequestLimitExceeded",
   "TooManyRequestsException",
   "InternalServerError",
@@ -61,6 +68,8 @@ export function isTransient(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const e = error as Error & { code?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
   if (TRANSIENT_NAMES.has(e.name) || (e.code !== undefined && TRANSIENT_CODES.has(e.code))) return true;
+  // The SDK marks the errors its own retry strategy would retry; names alone miss some (SQS's RequestThrottled).
+  if (e.$retryable !== undefined && e.$metadata !== undefined) return true;
   if (e.name === "TransactionCanceledException") {
     const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
     return reasons.some((r) => r.Code === "TransactionConflict" || r.Code === "ThrottlingError");

@@ -1,9 +1,10 @@
 import { STATE_TABLE_SCHEMA } from "../state-table-schema";
+import { claimOf, outboxAttributes, takeOverAbandoned } from "./outbox-claims";
 import {
   ENGINE_ATTRIBUTES,
   fenceAttribute,
   isFenceAttribute,
-  outboxShard,
+  type OutboxOwner,
   type StateItem,
 } from "./state-item";
 import type { Alert, Consumer, ConsumerRecord, SideRecord } from "./types";
@@ -20,7 +21,8 @@ export interface KeyFold {
 
 /**
  * Skips records at or below the item's fence for their topic-partition, folds the rest through the
- * reducer in order, advances the fences and appends the new alerts to the outbox. Pure.
+ * reducer in order, advances the fences and appends the new alerts to the outbox, claimed by `owner`
+ * (who also takes over pending alerts whose claim ran out by `now`). Pure.
  */
 export function foldKey<V, S, C>(
   consumer: Consumer<V, S, C>,
@@ -29,12 +31,14 @@ export function foldKey<V, S, C>(
   stored: StateItem | undefined,
   records: readonly ConsumerRecord<V>[],
   now: number,
+  owner?: OutboxOwner,
 ): KeyFold {
   const fences: Record<string, number> = {};
   let state = stored?.state as S | undefined;
   let expiresAt = stored?.expiresAt;
   let indexAttributes: Record<string, unknown> = storedIndexAttributes(stored);
   const outbox: Alert[] = [...(stored?.outbox ?? [])];
+  const claims = owner ? takeOverAbandoned(stored, owner, now) : { ...stored?.outboxClaims };
   const sideRecords: SideRecord[] = [];
   const failures: { record: ConsumerRecord<unknown>; reason: string }[] = [];
   let applied = 0;
@@ -51,6 +55,7 @@ export function foldKey<V, S, C>(
       const reduction = consumer.reduce(pk, state, record, config);
       state = reduction.state;
       outbox.push(...(reduction.alerts ?? []));
+      if (owner) for (const alert of reduction.alerts ?? []) claims[alert.alertId] = claimOf(owner);
       sideRecords.push(...(reduction.records ?? []));
       expiresAt = reduction.expiresAt ?? expiresAt;
       indexAttributes = { ...reduction.indexAttributes };
@@ -69,22 +74,8 @@ export function foldKey<V, S, C>(
     state,
   };
   if (expiresAt !== undefined) next[STATE_TABLE_SCHEMA.timeToLive] = expiresAt;
-  Object.assign(next, outboxAttributes(pk, outbox, stored?.outboxSince ?? now));
+  Object.assign(next, outboxAttributes(pk, outbox, stored?.outboxSince ?? now, claims));
   return { next: next as StateItem, sideRecords, applied, duplicates, failures };
-}
-
-/** The outbox attributes for `outbox`: listed in the sparse index while anything is pending. */
-export function outboxAttributes(
-  pk: string,
-  outbox: readonly Alert[],
-  since: number,
-): Record<string, unknown> {
-  if (outbox.length === 0) return {};
-  return {
-    outbox,
-    [STATE_TABLE_SCHEMA.outboxIndex.partitionKey]: outboxShard(pk),
-    [STATE_TABLE_SCHEMA.outboxIndex.sortKey]: since,
-  };
 }
 
 function storedFences(stored: StateItem | undefined): Record<string, unknown> {

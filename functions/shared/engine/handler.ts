@@ -22,6 +22,12 @@ export interface HandlerDependencies {
   readonly metrics?: Metrics;
   /** Sees each batch's counts (tests, the local runtime, benchmarks). */
   readonly onBatch?: (stats: EngineStats) => void;
+  /**
+   * Processing time for outbox timestamps and claims (not for the time budget); replay passes its
+   * event-time clock so that the outbox relay, run on event time, sees the same times.
+   * @default Date.now
+   */
+  readonly clock?: () => number;
 }
 
 /** Time kept back from the invocation's budget to report partial failures before Lambda stops it. */
@@ -36,6 +42,7 @@ const METRICS: ReadonlyArray<[keyof EngineStats, string]> = [
   ["conflicts", "WriteConflicts"],
   ["alertsPublished", "AlertsPublished"],
   ["publishFailures", "AlertPublishFailures"],
+  ["acknowledgeFailures", "OutboxAcknowledgeFailures"],
 ];
 
 /** The environment the stack gives every consumer function. */
@@ -72,9 +79,12 @@ export function createKafkaHandler<V, S, C>(
     resolved ??= options();
     const remaining = context?.getRemainingTimeInMillis?.() ?? DEFAULT_BUDGET_MS;
     const records = decodeKafkaEvent(event);
+    const start = Date.now();
     const outcome = await processBatch(consumer, resolved, records, {
       clients: dependencies.clients ?? defaultEngineClients(),
-      deadline: Date.now() + Math.max(remaining - SAFETY_MARGIN_MS, remaining / 2),
+      deadline: start + Math.max(remaining - SAFETY_MARGIN_MS, remaining / 2),
+      invocationEnd: start + remaining,
+      clock: dependencies.clock,
     });
     const { stats } = outcome;
     stats.rejected = outcome.rejected.length;

@@ -1,11 +1,12 @@
+import { randomUUID } from "node:crypto";
 import type { EngineClients, EngineStats } from "./clients";
 import { emptyStats } from "./clients";
 import { type DeliveredRecord, partitionName } from "./decode";
 import { KeyContentionError, TimeBudgetExceededError } from "./errors";
 import { foldKey } from "./fold";
-import { publishOutboxes } from "./outbox";
+import { claimAbandoned, publishOutboxes } from "./outbox";
 import { sendRejected } from "./rejected";
-import type { StateItem } from "./state-item";
+import type { OutboxOwner, StateItem } from "./state-item";
 import { readItem, readItems, type StoreContext, writeItem } from "./state-store";
 import type { Consumer, ConsumerRecord, EngineOptions, RejectedRecord } from "./types";
 import { validateRecord } from "./validate";
@@ -28,10 +29,25 @@ export interface BatchContext {
   readonly clients: EngineClients;
   /** Epoch ms by which the batch must be done (the invocation's remaining time less a margin). */
   readonly deadline: number;
+  /**
+   * Epoch ms at which Lambda stops the invocation: until then (plus a clock-skew margin) nobody else
+   * publishes the alerts this batch writes.
+   * @default deadline
+   */
+  readonly invocationEnd?: number;
+  /**
+   * Processing time for outbox timestamps and claims; replay passes its event-time clock, so that the relay
+   * it runs on event time sees the same times.
+   * @default Date.now
+   */
+  readonly clock?: () => number;
 }
 
 const MAX_WRITE_ATTEMPTS = 8;
 const KEY_CONCURRENCY = 16;
+const MAX_KEY_BYTES = 2048;
+/** Extra life of an outbox claim past the invocation's end, for clocks that disagree between hosts. */
+const CLAIM_MARGIN_MS = 10_000;
 
 /**
  * The exactly-once engine for one batch: validate, group by state key, read, fold past the fences,
@@ -42,8 +58,12 @@ export async function processBatch<V, S, C>(
   consumer: Consumer<V, S, C>,
   options: EngineOptions<C>,
   delivered: readonly DeliveredRecord[],
-  { clients, deadline }: BatchContext,
+  { clients, deadline, invocationEnd = deadline, clock = Date.now }: BatchContext,
 ): Promise<BatchOutcome> {
+  const owner: OutboxOwner = {
+    id: randomUUID(),
+    until: clock() + (invocationEnd - Date.now()) + CLAIM_MARGIN_MS,
+  };
   const stats = emptyStats();
   stats.records = delivered.length;
   const ctx: StoreContext = {
@@ -85,8 +105,18 @@ export async function processBatch<V, S, C>(
       reject(record, `no state key: ${(error as Error).message}`, record.rawValue);
       continue;
     }
+    // DynamoDB refuses such a key on every delivery: the record would block its partition for good.
+    const problem = keys.map(stateKeyProblem).find((p) => p !== undefined);
+    if (problem) {
+      reject(record, `no state key: ${problem}`, record.rawValue);
+      continue;
+    }
     rawOf.set(validation.record, record.rawValue);
-    for (const key of new Set(keys)) byKey.set(key, [...(byKey.get(key) ?? []), validation.record]);
+    for (const key of new Set(keys)) {
+      const records = byKey.get(key);
+      if (records) records.push(validation.record);
+      else byKey.set(key, [validation.record]);
+    }
   }
   // A poison record is on the rejected queue before any write moves a fence past it.
   await sendRejected(ctx, options.rejectedQueueUrl, rejected);
@@ -96,21 +126,28 @@ export async function processBatch<V, S, C>(
   const stored = await readItems(ctx, keys);
   const toPublish: StateItem[] = [];
   const keyErrors: { key: string; error: unknown }[] = [];
+  const failedRecords = new Set<ConsumerRecord<unknown>>();
 
   const applyKey = async (key: string) => {
     const records = byKey.get(key)!;
     let current = stored.get(key);
     for (let attempt = 1; ; attempt++) {
-      const fold = foldKey(consumer, options.config, key, current, records, Date.now());
+      const fold = foldKey(consumer, options.config, key, current, records, clock(), owner);
       stats.duplicatesSkipped += fold.duplicates;
-      if (fold.failures.length > 0) {
+      // A redo after a lost race (or another key of the same record) meets the same failure: send it once.
+      const failures = fold.failures.filter((failure) => !failedRecords.has(failure.record));
+      if (failures.length > 0) {
         const before = rejected.length;
-        for (const failure of fold.failures)
+        for (const failure of failures) {
+          failedRecords.add(failure.record);
           reject(failure.record, failure.reason, rawOf.get(failure.record as ConsumerRecord<V>) ?? null);
+        }
         await sendRejected(ctx, options.rejectedQueueUrl, rejected.slice(before));
       }
       if (!fold.next) {
-        if (current?.outbox?.length) toPublish.push(current);
+        // Nothing new: publish what this invocation wrote before (a lost response) or what its writer abandoned.
+        if (current?.outbox?.length)
+          toPublish.push((await claimAbandoned(ctx, current, owner, clock())) ?? current);
         return;
       }
       if (await writeItem(ctx, fold.next, current?.version, fold.sideRecords)) {
@@ -124,21 +161,39 @@ export async function processBatch<V, S, C>(
   };
 
   let next = 0;
+  let fatal: { error: unknown } | undefined;
   const worker = async () => {
-    while (next < keys.length) {
+    while (next < keys.length && !fatal) {
       const key = keys[next++]!;
+      if (Date.now() >= deadline) {
+        // Past the budget a key might not finish before Lambda stops the invocation: report it for redelivery.
+        keyErrors.push({ key, error: new TimeBudgetExceededError(`state key ${key} not started`) });
+        continue;
+      }
       try {
         await applyKey(key);
       } catch (error) {
-        if (!isReportable(error)) throw error;
-        keyErrors.push({ key, error });
+        if (!isReportable(error)) fatal ??= { error };
+        else keyErrors.push({ key, error });
       }
     }
   };
+  // A crash stops the batch, but only once the writes in flight have settled: nothing of it outlives the call.
   await Promise.all(Array.from({ length: Math.min(KEY_CONCURRENCY, keys.length) }, worker));
+  if (fatal) throw fatal.error;
 
-  await publishOutboxes(ctx, options.alertTopicArn, toPublish);
+  await publishOutboxes(ctx, options.alertTopicArn, toPublish, owner.id);
   return { stats, rejected, keyErrors, batchItemFailures: firstUnfinished(keyErrors, byKey) };
+}
+
+/** Why DynamoDB cannot store `key` as a partition key, or undefined when it can. */
+function stateKeyProblem(key: unknown): string | undefined {
+  if (typeof key !== "string") return `state key ${String(key)} is not a string`;
+  if (key.length === 0) return "the state key is empty";
+  const bytes = Buffer.byteLength(key, "utf8");
+  if (bytes > MAX_KEY_BYTES)
+    return `the state key has ${bytes} bytes, more than DynamoDB's ${MAX_KEY_BYTES} bytes`;
+  return undefined;
 }
 
 /** Errors the batch reports as partial failures; anything else (a crash, a bug) fails the invocation. */

@@ -2,6 +2,22 @@ import { createHash } from "node:crypto";
 import { STATE_TABLE_SCHEMA } from "../state-table-schema";
 import type { Alert, RecordCoordinates } from "./types";
 
+/**
+ * Which invocation may publish a pending alert, and until when (epoch ms): the one that wrote it, or took it
+ * over after the writer's time was up. Nobody else publishes it before `until`, so a live writer and a
+ * rebalanced overlap never both publish one alert.
+ */
+export interface OutboxClaim {
+  readonly by: string;
+  readonly until: number;
+}
+
+/** An invocation as an outbox owner: its id, and when it is surely over (its end plus a clock-skew margin). */
+export interface OutboxOwner {
+  readonly id: string;
+  readonly until: number;
+}
+
 /** A state item as stored: the reducer's state plus what makes it exactly-once. */
 export interface StateItem<S = unknown> {
   readonly pk: string;
@@ -10,7 +26,10 @@ export interface StateItem<S = unknown> {
   readonly state?: S;
   /** Alerts written with the state and not yet acknowledged as published. */
   readonly outbox?: readonly Alert[];
+  /** Per pending alert id, who may publish it until when. */
+  readonly outboxClaims?: Readonly<Record<string, OutboxClaim>>;
   readonly outboxShard?: string;
+  /** When the oldest pending alert was written (epoch ms): the sort key the relay's index query uses. */
   readonly outboxSince?: number;
   readonly expiresAt?: number;
   /** Fences (`f:<topic>:<partition>` → last applied offset) and reducer index attributes. */
@@ -37,6 +56,7 @@ export const ENGINE_ATTRIBUTES = new Set([
   "version",
   "state",
   "outbox",
+  "outboxClaims",
   STATE_TABLE_SCHEMA.outboxIndex.partitionKey,
   STATE_TABLE_SCHEMA.outboxIndex.sortKey,
   STATE_TABLE_SCHEMA.timeToLive,

@@ -1,0 +1,5 @@
+import { relayOptionsFromEnv } from "./relay";
+import { createOutboxRelayHandler } from "./relay-handler";
+
+/** Scheduled every minute: publishes the alerts left pending in any state table's outbox. */
+export const handler = createOutboxRelayHandler(() => relayOptionsFromEnv());

@@ -1,0 +1,174 @@
+import { existsSync } from "node:fs";
+import { isAbsolute, join } from "node:path";
+import { Duration, Token } from "aws-cdk-lib";
+import type { ITableV2 } from "aws-cdk-lib/aws-dynamodb";
+import type { ProvisionedPollerConfig, StartingPosition } from "aws-cdk-lib/aws-lambda";
+import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
+import type { ITopic } from "aws-cdk-lib/aws-sns";
+import type { IQueue } from "aws-cdk-lib/aws-sqs";
+import type { ConsumerTuning, KafkaSource } from "../config";
+
+/** The repository root, where every `entry` is resolved. */
+export const REPO_ROOT_PATH = new URL("../..", import.meta.url).pathname;
+
+export interface KafkaConsumerProps {
+  /** Handler source file, relative to the repository root (e.g. `functions/inventory/handler.ts`). */
+  readonly entry: string;
+  /** The Kafka topic this consumer reads. */
+  readonly topic: string;
+  /** The cluster the event source mapping polls. */
+  readonly source: KafkaSource;
+  /**
+   * Credentials secret for SASL/SCRAM or basic auth (self-managed brokers, or MSK with `sasl-scram`).
+   * @default none: required unless the source is MSK with IAM auth, or self-managed brokers inside a VPC
+   */
+  readonly secret?: ISecret;
+  /** Tables the handler reads and writes (state, decisions); it gets access to these and no other. */
+  readonly tables: readonly ITableV2[];
+  /** Where alerts are published. */
+  readonly alertTopic: ITopic;
+  /** Where records that fail their schema go, with their coordinates. */
+  readonly rejectedRecords: IQueue;
+  /** On-failure destination of the event source mapping: batches that exhausted their retries. */
+  readonly failedBatches: IQueue;
+  /**
+   * Extra environment for the handler (table names and settings).
+   * @default none beyond ALERT_TOPIC_ARN, REJECTED_QUEUE_URL and the Powertools settings
+   */
+  readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Records per batch; the operator's `theworldshop:consumers.<consumer>.batchSize` overrides it.
+   * @default 100
+   */
+  readonly batchSize?: number;
+  /**
+   * How long the event source mapping gathers records before invoking; `maxBatchingWindowSeconds` in
+   * `theworldshop:consumers.<consumer>` overrides it.
+   * @default Duration.seconds(1)
+   */
+  readonly maxBatchingWindow?: Duration;
+  /**
+   * Retries of a failed batch (halved each time: bisect on error) before it goes to `failedBatches`.
+   * @default 10
+   */
+  readonly retryAttempts?: number;
+  /**
+   * Memory of the function, MB.
+   * @default 512
+   */
+  readonly memorySize?: number;
+  /**
+   * The consumer's name in the shop's words, used for the Powertools service name, alarms and the dashboard.
+   * @default the topic name without its `theworldshop.` prefix, other characters than letters, digits and '-' as '-'
+   */
+  readonly name?: string;
+  /**
+   * Kafka consumer group of the event source mapping; unique per consumer.
+   * @default `theworldshop-<name>`
+   */
+  readonly consumerGroupId?: string;
+  /**
+   * Where a new consumer group starts reading.
+   * @default StartingPosition.TRIM_HORIZON (every record the topic still retains)
+   */
+  readonly startingPosition?: StartingPosition;
+  /**
+   * Provisioned event pollers; the Kafka error-handling controls (retries, bisect, on-failure) need them.
+   * `minimumPollers` and `maximumPollers` in `theworldshop:consumers.<consumer>` override these.
+   * @default { minimumPollers: 1, maximumPollers: 10 }
+   */
+  readonly pollers?: ProvisionedPollerConfig;
+  /**
+   * Records older than this go to `failedBatches` instead of the function.
+   * @default Duration.days(7), the longest Lambda allows and Kafka's default retention
+   */
+  readonly maxRecordAge?: Duration;
+  /**
+   * Function timeout.
+   * @default Duration.seconds(60)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Concurrency reserved for (and capping) the function.
+   * @default none: the function shares the account's unreserved concurrency
+   */
+  readonly reservedConcurrentExecutions?: number;
+}
+
+/** Thrown when a KafkaConsumer prop is invalid; the message names the consumer and the prop. */
+export class KafkaConsumerPropsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "KafkaConsumerPropsError";
+  }
+}
+
+/** The consumer's props with what the operator set in `theworldshop:consumers` in place of its own values. */
+export function withOperatorTuning(
+  props: KafkaConsumerProps,
+  tuning: ConsumerTuning | undefined,
+): KafkaConsumerProps {
+  if (!tuning) return props;
+  return {
+    ...props,
+    batchSize: tuning.batchSize ?? props.batchSize,
+    maxBatchingWindow:
+      tuning.maxBatchingWindowSeconds === undefined
+        ? props.maxBatchingWindow
+        : Duration.seconds(tuning.maxBatchingWindowSeconds),
+    pollers: {
+      ...props.pollers,
+      minimumPollers: tuning.minimumPollers ?? props.pollers?.minimumPollers,
+      maximumPollers: tuning.maximumPollers ?? props.pollers?.maximumPollers,
+    },
+  };
+}
+
+const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
+const CONSUMER_GROUP_ID = /^[A-Za-z0-9/*:_+=.@-]{1,200}$/;
+
+/** Checks every prop before anything is created, so a mistake fails synth with the prop's name. */
+export function validateKafkaConsumerProps(id: string, props: KafkaConsumerProps, name: string): void {
+  const fail = (prop: string, problem: string) => {
+    throw new KafkaConsumerPropsError(`KafkaConsumer ${id}: ${prop} ${problem}`);
+  };
+  const integerIn = (prop: string, value: number | undefined, min: number, max: number) => {
+    if (value === undefined || Token.isUnresolved(value)) return;
+    if (!Number.isInteger(value) || value < min || value > max)
+      fail(prop, `must be an integer from ${min} to ${max}, got ${value}`);
+  };
+  if (!props.entry || isAbsolute(props.entry))
+    fail("entry", "must be a path relative to the repository root");
+  if (!existsSync(join(REPO_ROOT_PATH, props.entry))) fail("entry", `names no file: ${props.entry}`);
+  if (!TOPIC_NAME.test(props.topic)) fail("topic", `must be a Kafka topic name, got "${props.topic}"`);
+  if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(name)) fail("name", `must be letters, digits and '-', got "${name}"`);
+  if (props.consumerGroupId !== undefined && !CONSUMER_GROUP_ID.test(props.consumerGroupId))
+    fail("consumerGroupId", `must be 1–200 of [A-Za-z0-9/*:_+=.@-], got "${props.consumerGroupId}"`);
+  if (props.tables.length === 0) fail("tables", "must hold at least the consumer's state table");
+  integerIn("batchSize", props.batchSize, 1, 10_000);
+  integerIn("retryAttempts", props.retryAttempts, 0, 10_000);
+  integerIn("memorySize", props.memorySize, 128, 10_240);
+  integerIn("reservedConcurrentExecutions", props.reservedConcurrentExecutions, 1, 10_000);
+  integerIn("pollers.minimumPollers", props.pollers?.minimumPollers, 1, 200);
+  integerIn("pollers.maximumPollers", props.pollers?.maximumPollers, 1, 2000);
+  if ((props.pollers?.minimumPollers ?? 1) > (props.pollers?.maximumPollers ?? 10))
+    fail("pollers", "must have minimumPollers ≤ maximumPollers");
+  const seconds = (prop: string, value: Duration | undefined, min: number, max: number) => {
+    if (value === undefined || Token.isUnresolved(value.toSeconds())) return;
+    const s = value.toSeconds();
+    if (s < min || s > max) fail(prop, `must be from ${min} to ${max} seconds, got ${s}`);
+  };
+  seconds("maxBatchingWindow", props.maxBatchingWindow, 0, 300);
+  seconds("maxRecordAge", props.maxRecordAge, 60, 7 * 24 * 3600);
+  seconds("timeout", props.timeout, 1, 900);
+  const { source, secret } = props;
+  if (source.mode === "msk" && source.auth === "iam" && secret)
+    fail(
+      "secret",
+      "must not be set for an MSK source with IAM auth (it would switch the pollers to SASL/SCRAM)",
+    );
+  if (source.mode === "msk" && source.auth === "sasl-scram" && !secret)
+    fail("secret", "is required for an MSK source with sasl-scram auth");
+  if (source.mode === "self-managed" && !source.vpc && !secret)
+    fail("secret", "is required for self-managed brokers reached over the internet");
+}
