@@ -4,7 +4,7 @@ const IPV4_CIDR = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\
 const IPV6_CIDR = /^[0-9a-fA-F:]+\/(12[0-8]|1[01]\d|[1-9]?\d)$/;
 
 /** The ops dashboard's settings: CDK context `theworldshop:dashboard`. */
-export const dashboardSettingsSchema = z.object({
+export const dashboardSettingsSchema = z.strictObject({
   /**
    * Viewer networks (IPv4 or IPv6 CIDRs, e.g. the ops team's VPN) that may open the hosted page and its API.
    * None by default: the distribution answers 403 to everyone until the operator names them.
@@ -27,7 +27,7 @@ export const dashboardSettingsSchema = z.object({
     .optional(),
   /** A custom domain for the page, with its ACM certificate (in us-east-1); viewers then need TLS 1.2. */
   domain: z
-    .object({
+    .strictObject({
       name: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, "must be a domain name such as ops.example.com"),
       certificateArn: z
         .string()

@@ -4,6 +4,7 @@ import { Grant } from "aws-cdk-lib/aws-iam";
 import { type FunctionUrl, FunctionUrlAuthType } from "aws-cdk-lib/aws-lambda";
 import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
+import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { DECISIONS_BY_TIME_INDEX } from "../functions/card-velocity/decisions-index";
 import { DASHBOARD_ENV } from "../functions/dashboard-api/settings";
@@ -21,6 +22,8 @@ export interface DashboardProps {
   readonly settings: DashboardSettings;
   /** The topic every consumer publishes its alerts to; the alert log subscribes to it. */
   readonly alertTopic: ITopic;
+  /** Where alert deliveries go that the alert log failed after Lambda's retries (the stack's failed batches). */
+  readonly failedDeliveries: IQueue;
   /** The orders consumer's state table (minute counter shards). */
   readonly orders: ITableV2;
   /** Partitions of `theworldshop.orders`: the API sums minute shards p0 … p(partitions − 1). */
@@ -49,7 +52,11 @@ export class Dashboard extends Construct {
     super(scope, id);
     if (!Number.isInteger(props.ordersPartitions) || props.ordersPartitions < 1)
       throw new Error(`${id}: ordersPartitions must be a positive integer, got ${props.ordersPartitions}`);
-    this.alertLog = new AlertLog(this, "AlertLog", { alertTopic: props.alertTopic, stage: props.stage });
+    this.alertLog = new AlertLog(this, "AlertLog", {
+      alertTopic: props.alertTopic,
+      failedDeliveries: props.failedDeliveries,
+      stage: props.stage,
+    });
     this.api = new DashboardFunction(this, "Api", {
       entry: "functions/dashboard-api/handler.ts",
       serviceName: "dashboard-api",
@@ -81,6 +88,14 @@ export class Dashboard extends Construct {
     new CfnOutput(this, "PageUrl", {
       description: "The ops dashboard (open to theworldshop:dashboard.allowedCidrs only)",
       value: `https://${props.settings.domain?.name ?? this.hosting.distribution.distributionDomainName}/`,
+    });
+    new CfnOutput(this, "PageBucketName", {
+      description: "Where scripts/deploy-dashboard.sh uploads the built page",
+      value: this.hosting.bucket.bucketName,
+    });
+    new CfnOutput(this, "DistributionId", {
+      description: "The page's CloudFront distribution, invalidated after an upload",
+      value: this.hosting.distribution.distributionId,
     });
     new CfnOutput(this, "ApiUrl", {
       description: "The dashboard API for SigV4-signed callers: GET <url>api/dashboard",

@@ -136,6 +136,7 @@ export class StreamingStack extends Stack {
       stage: config.stage,
       settings: config.dashboard,
       alertTopic: this.alertTopic,
+      failedDeliveries: this.failedBatches,
       orders: this.orders.state.table,
       ordersPartitions: config.orders.partitions,
       availability: this.availability.table,

@@ -1,10 +1,10 @@
-import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
+import { RemovalPolicy } from "aws-cdk-lib";
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from "aws-cdk-lib/aws-dynamodb";
 import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
 import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import { LambdaSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
-import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
+import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { ALERT_LOG_SCHEMA, ALERT_LOG_TABLE_ENV } from "../../functions/alert-log/alert-log";
 import { DashboardFunction } from "./dashboard-function";
@@ -12,6 +12,8 @@ import { DashboardFunction } from "./dashboard-function";
 export interface AlertLogProps {
   /** The topic every consumer publishes its alerts to. */
   readonly alertTopic: ITopic;
+  /** Where a delivery goes that the subscriber failed after Lambda's retries (e.g. DynamoDB unavailable). */
+  readonly failedDeliveries: IQueue;
   /** `prod` keeps the table on stack deletion and turns on deletion protection. */
   readonly stage: "dev" | "prod";
 }
@@ -24,8 +26,6 @@ export class AlertLog extends Construct {
   /** `pk = alerts#<day>`, `sk = <eventTime>#<alertId>`, TTL 7 days after the alert's event time. */
   public readonly table: TableV2;
   public readonly subscriber: NodejsFunction;
-  /** Deliveries the subscriber failed after Lambda's retries (e.g. DynamoDB unavailable). */
-  public readonly failedDeliveries: Queue;
 
   constructor(scope: Construct, id: string, props: AlertLogProps) {
     super(scope, id);
@@ -40,20 +40,11 @@ export class AlertLog extends Construct {
       deletionProtection: prod,
       removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
-    this.failedDeliveries = new Queue(this, "FailedDeliveries", {
-      encryption: QueueEncryption.KMS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.failedDeliveries).acknowledge({
-      id: "AwsSolutions-SQS3",
-      reason: "this queue is itself the on-failure destination of the alert log subscriber",
-    });
     this.subscriber = new DashboardFunction(this, "Subscriber", {
       entry: "functions/alert-log/handler.ts",
       serviceName: "alertLog",
       environment: { [ALERT_LOG_TABLE_ENV]: this.table.tableName },
-      onFailure: new SqsDestination(this.failedDeliveries),
+      onFailure: new SqsDestination(props.failedDeliveries),
     }).function;
     // A conditional put per alert is all it does: logged once, a repeat finds it there.
     this.table.grant(this.subscriber, "dynamodb:PutItem");
