@@ -1,5 +1,6 @@
 import type { App } from "aws-cdk-lib";
 import { parseStreamingConfig } from "./config";
+import { EmulatorSynthesizer } from "./emulator/synthesizer";
 import { StreamingStack } from "./streaming-stack";
 
 export const STACK_NAME = "TheWorldShopStreaming";
@@ -13,6 +14,7 @@ export function buildStreamingApp(app: App): StreamingStack {
   );
   return new StreamingStack(app, STACK_NAME, {
     config,
+    synthesizer: config.emulator ? new EmulatorSynthesizer(config.emulator) : undefined,
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
     description:
       "TheWorldShop stream processing: Kafka topics to Lambda consumers, DynamoDB state, SNS alerts",

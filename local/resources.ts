@@ -159,19 +159,27 @@ function tableInput(tableName: string, props: Record<string, unknown>): CreateTa
   };
 }
 
-/** Resolves CloudFormation intrinsics against the locally created resources. */
+/** The account and stack name `AWS::AccountId` and `AWS::StackName` stand for. */
+export interface StackIdentity {
+  readonly account: string;
+  readonly stackName: string;
+}
+const LOCAL_IDENTITY: StackIdentity = { account: ACCOUNT, stackName: "TheWorldShopStreaming" };
+
+/** Resolves CloudFormation intrinsics against the locally created (or deployed) resources. */
 export function resolveIntrinsics(
   value: unknown,
   byLogicalId: ReadonlyMap<string, LocalResource>,
   region: string,
+  identity: StackIdentity = LOCAL_IDENTITY,
 ): unknown {
-  const again = (inner: unknown) => resolveIntrinsics(inner, byLogicalId, region);
+  const again = (inner: unknown) => resolveIntrinsics(inner, byLogicalId, region, identity);
   if (Array.isArray(value)) return value.map(again);
   if (value === null || typeof value !== "object") return value;
   const entries = Object.entries(value);
   if (entries.length === 1) {
     const [fn, arg] = entries[0]!;
-    if (fn === "Ref") return resolveRef(String(arg), byLogicalId, region);
+    if (fn === "Ref") return resolveRef(String(arg), byLogicalId, region, identity);
     if (fn === "Fn::GetAtt") {
       const [logicalId, attribute] = Array.isArray(arg) ? arg : String(arg).split(".");
       const resource = byLogicalId.get(String(logicalId));
@@ -196,13 +204,18 @@ export function resolveIntrinsics(
   return Object.fromEntries(entries.map(([key, inner]) => [key, again(inner)]));
 }
 
-function resolveRef(name: string, byLogicalId: ReadonlyMap<string, LocalResource>, region: string): string {
+function resolveRef(
+  name: string,
+  byLogicalId: ReadonlyMap<string, LocalResource>,
+  region: string,
+  identity: StackIdentity,
+): string {
   const pseudo: Record<string, string> = {
     "AWS::Region": region,
-    "AWS::AccountId": ACCOUNT,
+    "AWS::AccountId": identity.account,
     "AWS::Partition": "aws",
     "AWS::URLSuffix": "amazonaws.com",
-    "AWS::StackName": "TheWorldShopStreaming",
+    "AWS::StackName": identity.stackName,
     "AWS::NoValue": "",
   };
   if (name in pseudo) return pseudo[name]!;

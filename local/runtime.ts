@@ -135,7 +135,7 @@ export class LocalRuntime {
   startSchedules(clock: () => Date = () => new Date()): void {
     for (const schedule of this.schedules) {
       const timer = setInterval(() => {
-        void this.runSchedule(schedule, clock(), 1).then((runs) => {
+        void this.runSchedule(schedule, clock(), 1, () => true).then((runs) => {
           for (const run of runs) {
             if (run.outcome.status === "error") this.options.onError?.(run.outcome.error, schedule.logicalId);
           }
@@ -150,9 +150,14 @@ export class LocalRuntime {
    * "now" from `event.time`), one after another in logical-id order; a failed invocation is retried up to
    * `attempts` times in all, as EventBridge retries.
    */
-  async runSchedules(now: Date, attempts = 3): Promise<ScheduledRun[]> {
+  async runSchedules(
+    now: Date,
+    attempts = 3,
+    only: (entry: string) => boolean = () => true,
+  ): Promise<ScheduledRun[]> {
     const runs: ScheduledRun[] = [];
-    for (const schedule of this.schedules) runs.push(...(await this.runSchedule(schedule, now, attempts)));
+    for (const schedule of this.schedules)
+      runs.push(...(await this.runSchedule(schedule, now, attempts, only)));
     return runs;
   }
 
@@ -169,11 +174,12 @@ export class LocalRuntime {
     schedule: ScheduleDefinition,
     now: Date,
     attempts: number,
+    only: (entry: string) => boolean,
   ): Promise<ScheduledRun[]> {
     const runs: ScheduledRun[] = [];
     for (const target of schedule.targets) {
       const fn = this.functions.get(target.functionLogicalId);
-      if (!fn) continue;
+      if (!fn || !only(fn.definition.entry)) continue;
       const event = target.input ?? scheduledEvent(schedule, now);
       let outcome: InvocationOutcome;
       for (let attempt = 1; ; attempt++) {

@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App } from "aws-cdk-lib";
 import { buildStreamingApp } from "../lib/app";
@@ -21,12 +22,18 @@ const ROOT = join(import.meta.dirname, "..");
  * `context`, and returns its template: the one list of resources local runs create.
  */
 export function synthesizeTemplate(context: Record<string, unknown> = {}): CfnTemplate {
-  const app = new App({
-    outdir: join(ROOT, ".cache", "cdk.out.local"),
-    context: { ...cdkContext(), ...context, "aws:cdk:bundling-stacks": [] },
-  });
-  const stack = buildStreamingApp(app);
-  return app.synth().getStackArtifact(stack.artifactId).template as CfnTemplate;
+  // A directory of its own: test files synthesize side by side, with different contexts.
+  const outdir = mkdtempSync(join(tmpdir(), "tws-synth-"));
+  try {
+    const app = new App({
+      outdir,
+      context: { ...cdkContext(), ...context, "aws:cdk:bundling-stacks": [] },
+    });
+    const stack = buildStreamingApp(app);
+    return app.synth().getStackArtifact(stack.artifactId).template as CfnTemplate;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
 }
 
 /** The streaming config the template is synthesized from (cdk.json's context plus `context`). */

@@ -6,7 +6,7 @@ import type { ITopic } from "aws-cdk-lib/aws-sns";
 import { Construct } from "constructs";
 import { ShopFunction } from "./shop-function";
 
-const RELAY_ENTRY = "functions/outbox-relay/handler.ts";
+export const OUTBOX_RELAY_ENTRY = "functions/outbox-relay/handler.ts";
 
 export interface OutboxRelayProps {
   /**
@@ -42,7 +42,7 @@ export class OutboxRelay extends Construct {
     const grace = props.grace ?? Duration.seconds(30);
     if (grace.toSeconds() < 0) throw new Error(`${id}: grace must not be negative`);
     this.function = new ShopFunction(this, "Function", {
-      entry: RELAY_ENTRY,
+      entry: OUTBOX_RELAY_ENTRY,
       serviceName: "outboxRelay",
       description: "TheWorldShop streaming: publishes the alerts left pending in any state table's outbox",
       environment: {

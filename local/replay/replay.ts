@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { StreamingConfig } from "../../lib/config";
+import { OUTBOX_RELAY_ENTRY } from "../../lib/constructs/outbox-relay";
 import { type ReceivedAlert, subscribeAlertInbox } from "../alert-inbox";
 import { KafkaLog } from "../event-source/kafka-log";
 import type { PartitionedLog, RecordPosition } from "../event-source/log";
@@ -63,6 +64,7 @@ export interface ReplayResult extends StateSections {
   };
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
 /** Thrown when a replay cannot run or its scheduled functions keep failing. */
 export class ReplayError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -123,7 +125,17 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     const now = latestAcceptedEventTime(options.records, positions, rejected);
     if (now !== undefined) {
       progress(`running ${runtime.schedules.length} schedules at ${new Date(now).toISOString()}`);
-      for (const run of await runtime.runSchedules(new Date(now))) {
+      const runs = [
+        ...(await runtime.runSchedules(new Date(now))),
+        // Outbox claims and ages are processing time: the relay runs once more as a day later would, when every
+        // invocation of the replay has long ended and no alert is still claimed by one that died.
+        ...(await runtime.runSchedules(
+          new Date(Date.now() + DAY_MS),
+          3,
+          (entry) => entry === OUTBOX_RELAY_ENTRY,
+        )),
+      ];
+      for (const run of runs) {
         if (run.outcome.status === "error") {
           throw new ReplayError(`scheduled ${run.functionLogicalId} failed`, { cause: run.outcome.error });
         }

@@ -98,8 +98,10 @@ describe("a replay of the scenario", () => {
     expect(outcome(result)).toEqual(outcome(baseline));
   });
 
-  it("gives the same result with redeliveries, crashes and throttling", { timeout: 180_000 }, async () => {
-    const result = await replay(7, "redeliver=0.2,crash=0.1,throttle=0.1");
+  it("gives the same result with redeliveries, crashes, throttling and SNS failures", {
+    timeout: 180_000,
+  }, async () => {
+    const result = await replay(7, "redeliver=0.2,crash=0.1,throttle=0.1,snsfail=0.05");
 
     expect(outcome(result)).toEqual(outcome(baseline));
     expect(result.stats.redeliveries).toBeGreaterThan(0);

@@ -1,9 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { inject } from "vitest";
+import { loadDeployedResources } from "../../local/deployed-resources";
 import { createStackResources, type LocalStackResources } from "../../local/resources";
 import { type CfnTemplate, synthesizeTemplate } from "../../local/template";
 
+/** Set by `npm run test:deploy` / `test:localstack`: run against that deployed stack, not private copies. */
+const DEPLOYED_STACK = process.env.TWS_DEPLOYED_STACK;
+
 let template: CfnTemplate | undefined;
+let deployed: Promise<LocalStackResources> | undefined;
 
 /** The synthesized stack template, once per test file. */
 export function stackTemplate(): CfnTemplate {
@@ -11,7 +16,14 @@ export function stackTemplate(): CfnTemplate {
   return template;
 }
 
-/** A private copy of the stack's tables, topics, queues and subscriptions for one test file. */
+/**
+ * A private copy of the stack's tables, topics, queues and subscriptions for one test file; or, with
+ * TWS_DEPLOYED_STACK set, the deployed stack's own (shared by every test file) at AWS_ENDPOINT_URL.
+ */
 export async function createTestStack(name: string): Promise<LocalStackResources> {
+  if (DEPLOYED_STACK) {
+    deployed ??= loadDeployedResources({ stackName: DEPLOYED_STACK, endpoint: process.env.AWS_ENDPOINT_URL });
+    return deployed;
+  }
   return createStackResources(stackTemplate(), inject("endpoints"), `${name}-${randomUUID().slice(0, 8)}`);
 }

@@ -1,0 +1,61 @@
+/**
+ * Integration tests that need tables of their own, and so do not run against the one deployed stack every test
+ * file shares (docs/localstack.md). Each runs in `npm test`, against its private copy of the stack. A new
+ * integration test that assumes tables no other test touches belongs here, with why.
+ */
+export const NEEDS_ITS_OWN_STACK = [
+  {
+    test: "flags the same transactions and raises the same alerts whether delivered once, re-batched or redelivered",
+    why: "compares the whole decisions table, where decisions-api.test.ts flagged transactions too",
+  },
+  {
+    test: "publishes one critical CARD_VELOCITY alert per burst, about the card",
+    why: "the test before it put the same card's burst into the shared card windows table",
+  },
+  {
+    test: "is rejected with its coordinates and masked, nowhere logged in full, and the partition goes on",
+    why: "compares the card's whole window, where earlier tests left transactions of the same card",
+  },
+  {
+    test: "ends in the same state with each alert published once when every batch is delivered twice",
+    why: "replays the spike the first inventory tests applied to the shared availability table: all fenced, no alert",
+  },
+  {
+    test: "ends in the same state with the same alert ids whatever the batch size, overlapping retries included",
+    why: "replays the spike the first inventory tests applied to the shared availability table: all fenced, no alert",
+  },
+  {
+    test: "counts 10,000 orders of one minute from 6 partitions' concurrent invocations exactly",
+    why: "counts every order of 23:03 in the orders table, where other orders tests count theirs; 90 s on moto",
+  },
+  {
+    test: "gives the same counts and alerts when writes fail or lose DynamoDB's answer after applying",
+    why: "runs the same orders on two fresh stacks; on the shared one the second run is all fenced",
+  },
+  {
+    test: "sums every partition's shard of each of the last N minutes, oldest first, zeros where nothing happened",
+    why: "reads the 23:03 shards, which the other orders tests filled in the shared orders table",
+  },
+  {
+    test: "reads all 2880 minutes of 48 hours across more keys than one BatchGetItem takes",
+    why: "reads the 23:03 shards, which the other orders tests filled in the shared orders table",
+  },
+  {
+    test: "answers GET /orders-per-minute?minutes=N with the last N minutes",
+    why: "reads the 23:03 shards, which the other orders tests filled in the shared orders table",
+  },
+  {
+    test: "counts 200 active sessions and ends each exactly once",
+    why: "counts every active session in the sessions state table, where the other sweeper tests' sessions are too",
+  },
+  {
+    test: "round-trips an item and refuses a conditional write against a stale version",
+    why: "writes P-123 into the availability table, where inventory.test.ts keeps its P-123",
+  },
+] as const;
+
+/** A vitest `--testNamePattern` that runs every test but those above. */
+export function sharedStackTestPattern(): string {
+  const names = NEEDS_ITS_OWN_STACK.map(({ test }) => test.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  return `^(?!.*(${names.join("|")})).*$`;
+}
