@@ -2,6 +2,7 @@ import * as z from "zod";
 import { inventoryConfigSchema } from "../functions/inventory/config";
 import { ordersSettingsSchema } from "../functions/orders/config";
 import { alertSubscriptionsSchema, opsSubscriptionsSchema } from "./config-subscriptions";
+import { dashboardSettingsSchema } from "./dashboard-config";
 import { EMULATORS } from "./emulator/adapt-template";
 
 export type { AlertFilter, Subscription } from "./config-subscriptions";
@@ -178,6 +179,8 @@ export const streamingConfigSchema = z.strictObject({
   alertSubscriptions: alertSubscriptionsSchema,
   /** Who gets the pipeline's alarms (lag, errors, failed batches). */
   opsSubscriptions: opsSubscriptionsSchema,
+  /** Who may open the hosted ops dashboard: `{ "allowedCidrs": ["203.0.113.0/24"], "webAclArn"?: "…" }`. */
+  dashboard: dashboardSettingsSchema.prefault({}),
   /** An AWS emulator to deploy to instead of AWS (docs/localstack.md): the template leaves out what it lacks. */
   emulator: z.enum(EMULATORS).optional(),
 });

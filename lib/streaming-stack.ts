@@ -26,6 +26,8 @@ import { CardVelocity } from "./consumers/card-velocity";
 import { Inventory } from "./consumers/inventory";
 import { Orders } from "./consumers/orders";
 import { Sessions } from "./consumers/sessions";
+import { Dashboard } from "./dashboard";
+import { decisionsByTimeIndex, stockAlertIndex } from "./dashboard-indexes";
 
 export interface StreamingStackProps extends StackProps {
   /** The validated TheWorldShop streaming config. */
@@ -59,6 +61,8 @@ export class StreamingStack extends Stack {
   public readonly sessions: Sessions;
   /** Orders per minute and seller cancellation-rate alerts. */
   public readonly orders: Orders;
+  /** The ops dashboard: alert log, one-call API and the page on CloudFront. */
+  public readonly dashboard: Dashboard;
 
   constructor(scope: Construct, id: string, props: StreamingStackProps) {
     super(scope, id, props);
@@ -94,7 +98,10 @@ export class StreamingStack extends Stack {
           "this queue is itself where failed records end up; an operator drains it, alarmed on its depth",
       });
     this.kafkaSecret = kafkaSecretOf(this, config.kafka);
-    this.availability = new StateTable(this, "Availability", { stage: config.stage });
+    this.availability = new StateTable(this, "Availability", {
+      stage: config.stage,
+      extraIndexes: [stockAlertIndex()],
+    });
     this.inventory = new Inventory(this, "Inventory", {
       config: props.config,
       availability: this.availability,
@@ -117,12 +124,24 @@ export class StreamingStack extends Stack {
       rejectedRecords: this.rejectedRecords,
       failedBatches: this.failedBatches,
     });
+    this.cardVelocity.decisions.addGlobalSecondaryIndex(decisionsByTimeIndex());
     this.orders = new Orders(this, "Orders", {
       config: props.config,
       alertTopic: this.alertTopic,
       rejectedRecords: this.rejectedRecords,
       failedBatches: this.failedBatches,
       kafkaSecret: this.kafkaSecret,
+    });
+    this.dashboard = new Dashboard(this, "Dashboard", {
+      stage: config.stage,
+      settings: config.dashboard,
+      alertTopic: this.alertTopic,
+      failedDeliveries: this.failedBatches,
+      orders: this.orders.state.table,
+      ordersPartitions: config.orders.partitions,
+      availability: this.availability.table,
+      decisions: this.cardVelocity.decisions,
+      sessions: this.sessions.state.table,
     });
 
     this.monitoring = new PipelineMonitoring(this, "Monitoring", {

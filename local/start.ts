@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { dashboardComponent } from "./dashboard-server";
 import type { LocalComponent } from "./local-stack";
 import { startLocalStack } from "./local-stack";
 import { simulatorComponent } from "./simulator/component";
@@ -6,7 +7,7 @@ import { simulatorComponent } from "./simulator/component";
 // `npm start [-- --embedded]`: the local services, the stack's resources from the synthesized template, the
 // Kafka topics, every consumer behind its local event source mapping, the schedules, and the alerts as they
 // arrive. Extra components (the traffic simulator, the dashboard) go in COMPONENTS.
-const COMPONENTS: readonly LocalComponent[] = [simulatorComponent()];
+const COMPONENTS: readonly LocalComponent[] = [simulatorComponent(), dashboardComponent];
 
 // CloudWatch's EMF lines would drown the alerts on a terminal; POWERTOOLS_METRICS_DISABLED=false brings them back.
 process.env.POWERTOOLS_METRICS_DISABLED ??= "true";

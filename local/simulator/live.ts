@@ -12,9 +12,14 @@ export interface LiveTraffic {
  */
 export function startLiveTraffic(
   produce: (records: readonly SimulatedRecord[]) => Promise<void>,
-  options: Omit<TrafficOptions, "start"> & { tickMs?: number; onError?: (error: unknown) => void } = {},
+  options: Omit<TrafficOptions, "start"> & {
+    /** Event time the simulation starts at; a past one produces the history up to now on the first tick. @default now */
+    start?: number;
+    tickMs?: number;
+    onError?: (error: unknown) => void;
+  } = {},
 ): LiveTraffic {
-  const simulator = new TrafficSimulator({ ...options, start: Date.now() });
+  const simulator = new TrafficSimulator({ ...options, start: options.start ?? Date.now() });
   let count = 0;
   let running: Promise<void> = Promise.resolve();
   let stopped = false;

@@ -26,7 +26,7 @@ describe("card velocity in the streaming stack", () => {
   it("keeps decisions in an on-demand, encrypted table keyed by transactionId with point-in-time recovery", () => {
     synth().hasResourceProperties("AWS::DynamoDB::GlobalTable", {
       KeySchema: [{ AttributeName: "transactionId", KeyType: "HASH" }],
-      AttributeDefinitions: [{ AttributeName: "transactionId", AttributeType: "S" }],
+      AttributeDefinitions: Match.arrayWith([{ AttributeName: "transactionId", AttributeType: "S" }]),
       BillingMode: "PAY_PER_REQUEST",
       SSESpecification: { SSEEnabled: true },
       Replicas: [

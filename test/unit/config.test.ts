@@ -161,3 +161,27 @@ describe("the streaming config", () => {
     );
   });
 });
+
+describe("the ops dashboard settings", () => {
+  const kafka = { mode: "msk", clusterArn: "arn:aws:kafka:eu-west-1:123456789012:cluster/shop/abc" };
+
+  it("admit nobody by default", () => {
+    const config = parseStreamingConfig(context({ "theworldshop:kafka": kafka }));
+    expect(config.dashboard).toEqual({ allowedCidrs: [] });
+  });
+
+  it("take IPv4 and IPv6 networks and refuse what is not a CIDR", () => {
+    const config = parseStreamingConfig(
+      context({
+        "theworldshop:kafka": kafka,
+        "theworldshop:dashboard": { allowedCidrs: ["203.0.113.0/24", "2001:db8:abcd::/48"] },
+      }),
+    );
+    expect(config.dashboard.allowedCidrs).toEqual(["203.0.113.0/24", "2001:db8:abcd::/48"]);
+    expect(() =>
+      parseStreamingConfig(
+        context({ "theworldshop:kafka": kafka, "theworldshop:dashboard": { allowedCidrs: ["203.0.113.0"] } }),
+      ),
+    ).toThrow(/theworldshop:dashboard\.allowedCidrs\.0: must be an IPv4 or IPv6 CIDR/);
+  });
+});
