@@ -52,6 +52,26 @@ export const NEEDS_ITS_OWN_STACK = [
     test: "round-trips an item and refuses a conditional write against a stale version",
     why: "writes P-123 into the availability table, where inventory.test.ts keeps its P-123",
   },
+  {
+    test: "reads the newest alerts first, across the day boundary, up to the limit",
+    why: "counts the newest alerts of the alert log, where every other suite's alerts land on the shared stack",
+  },
+  {
+    test: "counts the transactions flagged in the last hour, newest first",
+    why: "counts every decision of the hour in the decisions table the card-velocity tests fill too",
+  },
+  {
+    test: "shows the alerts the consumers published, newest first, without their details",
+    why: "compares the newest alerts of the shared alert log, where the other suites' alerts are too",
+  },
+  {
+    test: "ends an idle user's session exactly once, at its last click, however often the sweeper runs",
+    why: "counts what one sweep ends, and on the shared stack the dashboard tests' sessions are due too",
+  },
+  {
+    test: "loses to a click that extends the session between the sweeper's read and its write",
+    why: "counts what one sweep ends, and on the shared stack the dashboard tests' sessions are due too",
+  },
 ] as const;
 
 /** A vitest `--testNamePattern` that runs every test but those above. */
