@@ -129,7 +129,7 @@ export class KafkaLog implements PartitionedLog {
   private admin?: Promise<Admin>;
   private producer?: Promise<Producer>;
   private readonly readers = new Map<string, GroupReader>();
-  private offsetTurn: Promise<unknown> = Promise.resolve();
+  private adminTurn: Promise<unknown> = Promise.resolve();
   private readonly partitionCounts = new Map<string, number>();
   private roundRobin = 0;
 
@@ -140,16 +140,16 @@ export class KafkaLog implements PartitionedLog {
   }
 
   async ensureTopic(topic: string, partitions: number): Promise<void> {
-    const admin = await this.adminClient();
-    if ((await admin.listTopics()).includes(topic)) return;
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions }] });
+    await this.withAdmin(async (admin) => {
+      if ((await admin.listTopics()).includes(topic)) return;
+      await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions }] });
+    });
   }
 
   async partitionCount(topic: string): Promise<number> {
     const known = this.partitionCounts.get(topic);
     if (known !== undefined) return known;
-    const admin = await this.adminClient();
-    const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+    const metadata = await this.withAdmin((admin) => admin.fetchTopicMetadata({ topics: [topic] }));
     const count = metadata.topics[0]?.partitions.length ?? 0;
     if (count === 0) throw new UnknownTopicPartitionError(`Kafka topic ${topic} does not exist`);
     this.partitionCounts.set(topic, count);
@@ -194,8 +194,9 @@ export class KafkaLog implements PartitionedLog {
   }
 
   async committed(group: string, topic: string, partition: number): Promise<number | undefined> {
-    const admin = await this.adminClient();
-    const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+    const [offsets] = await this.withAdmin((admin) =>
+      admin.fetchOffsets({ groupId: group, topics: [topic] }),
+    );
     const offset = Number(offsets?.partitions.find((entry) => entry.partition === partition)?.offset ?? -1);
     return offset < 0 ? undefined : offset;
   }
@@ -229,17 +230,7 @@ export class KafkaLog implements PartitionedLog {
   }
 
   private async offsets(topic: string, side: "low" | "high"): Promise<number[]> {
-    // kafkajs's admin answers concurrent fetchTopicOffsets calls for different topics from shared state, and
-    // one of them can come back empty ("Cannot destructure property 'partitions'"): ask one at a time.
-    const turn = this.offsetTurn.then(async () => {
-      const admin = await this.adminClient();
-      return admin.fetchTopicOffsets(topic);
-    });
-    this.offsetTurn = turn.then(
-      () => undefined,
-      () => undefined,
-    );
-    const offsets = await turn;
+    const offsets = await this.withAdmin((admin) => admin.fetchTopicOffsets(topic));
     const result: number[] = [];
     for (const entry of offsets) result[entry.partition] = Number(entry[side]);
     return result;
@@ -265,6 +256,23 @@ export class KafkaLog implements PartitionedLog {
       this.readers.set(key, reader);
     }
     return reader;
+  }
+
+  /**
+   * Runs one admin call at a time. kafkajs's admin keeps one cached cluster metadata that every call reads, and
+   * `fetchTopicMetadata({ topics: [b] })` replaces it with topic b's alone (the cluster's `metadata()` refreshes
+   * with just the topics asked for). A `fetchTopicOffsets(a)` running then finds no leader for a between its
+   * high and low lookups and fails with "Cannot destructure property 'partitions' of 'low.pop(...)'". The
+   * mapping asks for partition counts, committed offsets and beginning offsets of several topics at once, so
+   * every admin call of this log, not only the offsets ones, waits its turn.
+   */
+  private withAdmin<T>(call: (admin: Admin) => Promise<T>): Promise<T> {
+    const turn = this.adminTurn.then(async () => call(await this.adminClient()));
+    this.adminTurn = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    return turn;
   }
 
   private adminClient(): Promise<Admin> {
