@@ -78,7 +78,7 @@ async function startOnce(): Promise<RunningKafka> {
   const dataDir = mkdtempSync(join(ROOT, ".cache", "kafka", "run-"));
   const properties = join(dataDir, "server.properties");
   writeFileSync(properties, serverProperties(port, controllerPort, join(dataDir, "data")));
-  const clusterId = randomBytes(16).toString("base64url");
+  const clusterId = newClusterId();
   execFileSync(
     "java",
     [
@@ -122,6 +122,17 @@ async function startOnce(): Promise<RunningKafka> {
     throw error;
   }
   return { brokers, process: proc, stop };
+}
+
+/**
+ * A random cluster id, as Kafka's own Uuid.randomUuid() makes them: never one starting with "-", which the
+ * storage tool's command line would read as an option (one id in 64 did, and the broker never started).
+ */
+function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString("base64url");
+    if (!id.startsWith("-")) return id;
+  }
 }
 
 /**
