@@ -37,6 +37,9 @@ export async function ensureTopics(
  * partition. A KRaft controller answers CreateTopics before the broker has applied the new topic to its
  * metadata, and kafkajs's `waitForLeaders` gives up on the "This server does not host this topic-partition"
  * the broker answers meanwhile (it waits out only LEADER_NOT_AVAILABLE), so the wait is on the metadata itself.
+ * The metadata names a leader before that partition's log takes writes, so the wait ends only once every
+ * partition's leader answers for its offsets: a produce before then fails "not the leader" for some
+ * partitions, and kafkajs resends the whole request, writing the other partitions' records twice.
  */
 export async function createReadyTopics(
   admin: Admin,
@@ -56,6 +59,7 @@ export async function createReadyTopics(
         if (found.length === 0 || found.some((partition) => partition.leader < 0))
           throw new Error(`Kafka topic ${topic} has no leader for every partition yet`);
       }
+      for (const topic of topics) await admin.fetchTopicOffsets(topic);
     },
     { timeoutMs: TOPIC_READY_TIMEOUT_MS, intervalMs: 100 },
   );
