@@ -48,8 +48,12 @@ export async function createReadyTopics(
 ): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((topic) => !existing.has(topic));
+  // waitForLeaders defaults to true in kafkajs: turned off, the wait below is what takes its place.
   if (missing.length > 0)
-    await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: partitions })) });
+    await admin.createTopics({
+      waitForLeaders: false,
+      topics: missing.map((topic) => ({ topic, numPartitions: partitions })),
+    });
   await waitUntil(
     `Kafka topics ${topics.join(", ")}`,
     async () => {
