@@ -1,3 +1,4 @@
+import { alertIdOf } from "../shared/alert-id";
 import type { Alert, ConsumerRecord, Reduction } from "../shared/engine/types";
 import type { CardVelocityConfig } from "./config";
 import { DECISIONS, DECISIONS_TABLE, type FlaggedDecision } from "./decision";
@@ -72,9 +73,14 @@ function flaggedDecision(signal: FraudSignal, count: number): FlaggedDecision {
   };
 }
 
+/** One id per card and flagged transaction: two cards may meet the same transaction id. */
+export function velocityAlertId(cardFingerprint: string, transactionId: string): string {
+  return alertIdOf(CARD_VELOCITY_ALERT, cardFingerprint, transactionId);
+}
+
 function velocityAlert(signal: FraudSignal, count: number, config: CardVelocityConfig): Alert {
   return {
-    alertId: `cardVelocity:${signal.transactionId}`,
+    alertId: velocityAlertId(signal.cardFingerprint, signal.transactionId),
     alertType: CARD_VELOCITY_ALERT,
     severity: "critical",
     subjectId: signal.cardFingerprint,
