@@ -20,6 +20,11 @@ export interface CardWindow {
 }
 
 export const CARD_VELOCITY_ALERT = "CARD_VELOCITY";
+/**
+ * Transactions kept per card at most, newest by event time: 1,000 of at most 128-byte ids keep the card's item
+ * under 200 KB whatever a producer sends; a card anywhere near it is flagged long before.
+ */
+export const MAX_KEPT_TRANSACTIONS = 1_000;
 
 /**
  * rules.md "Card velocity": count the card's known transactions in `(t − window, t]` at each new one,
@@ -48,7 +53,10 @@ export function reduceCardVelocity(
   const newestNow = Math.max(newest, at);
   const keptAfter = newestNow - config.keepSeconds * 1000;
   return {
-    state: { transactions: transactions.filter((other) => other.at > keptAfter), inBurst: flagged },
+    state: {
+      transactions: transactions.filter((other) => other.at > keptAfter).slice(-MAX_KEPT_TRANSACTIONS),
+      inBurst: flagged,
+    },
     alerts: flagged && !inBurst ? [velocityAlert(signal, count, config)] : [],
     records: flagged ? [{ table: DECISIONS_TABLE, item: flaggedDecision(signal, count) }] : [],
     expiresAt: expiresAt(newestNow, config),

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { boundedId, eventTimeSchema } from "../shared/bounded-fields";
 import { containsCardNumber } from "../shared/card-numbers";
 
 const noCardNumber = (text: string) => !containsCardNumber(text);
@@ -15,7 +16,7 @@ export const cardFingerprintSchema = z
   .regex(/^[A-Za-z0-9_-]{8,128}$/, "must be a hash-like id of 8-128 letters, digits, '_' or '-'")
   .refine(noCardNumber, "must not be a card number");
 
-const idSchema = z.string().min(1).max(128);
+const idSchema = boundedId();
 
 /** Money in minor units (cents), so no float rounding ever touches an amount. */
 export const amountSchema = z.object({
@@ -30,7 +31,7 @@ export const fraudSignalSchema = z.object({
   orderId: idSchema,
   cardFingerprint: cardFingerprintSchema,
   amount: amountSchema,
-  eventTime: z.iso.datetime({ message: "must be an ISO-8601 UTC time" }),
+  eventTime: eventTimeSchema,
 });
 
 export type FraudSignal = z.infer<typeof fraudSignalSchema>;
