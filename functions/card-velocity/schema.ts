@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { boundedId, eventTimeSchema } from "../shared/bounded-fields";
+import { amountSchema, boundedId, eventTimeSchema } from "../shared/bounded-fields";
 import { containsCardNumber } from "../shared/card-numbers";
 
 const noCardNumber = (text: string) => !containsCardNumber(text);
@@ -17,12 +17,6 @@ export const cardFingerprintSchema = z
   .refine(noCardNumber, "must not be a card number");
 
 const idSchema = boundedId();
-
-/** Money in minor units (cents), so no float rounding ever touches an amount. */
-export const amountSchema = z.object({
-  value: z.number().int().nonnegative(),
-  currency: z.string().regex(/^[A-Z]{3}$/, "must be a 3-letter ISO 4217 code"),
-});
 
 /** A value of `theworldshop.fraud-signals`: one payment attempt with a card. */
 export const fraudSignalSchema = z.object({

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { boundedId, eventTimeSchema } from "../shared/bounded-fields";
+import { amountSchema, boundedId, eventTimeSchema } from "../shared/bounded-fields";
 
 export const ORDER_EVENT_TYPES = ["ORDER_PLACED", "ORDER_CANCELLED"] as const;
 export type OrderEventType = (typeof ORDER_EVENT_TYPES)[number];
@@ -14,11 +14,7 @@ export const orderEventSchema = z.object({
   orderId: boundedId(MAX_ORDER_ID_BYTES),
   sellerId: boundedId(),
   customerId: boundedId(),
-  amount: z.object({
-    /** Minor units (cents), so that sums are exact. */
-    value: z.number().int().nonnegative(),
-    currency: z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code"),
-  }),
+  amount: amountSchema,
   eventTime: eventTimeSchema,
 });
 

@@ -21,6 +21,18 @@ export function boundedText(maxBytes: number) {
     );
 }
 
+/**
+ * The largest amount one order or payment may carry, in minor units (100 million in major units): a minute
+ * shard's revenue stays an exact integer (below 2^53) up to 900,000 such orders in one minute and partition.
+ */
+export const MAX_AMOUNT_MINOR_UNITS = 10 ** 10;
+
+/** Money in minor units (cents), so that no float rounding ever touches an amount or a sum of them. */
+export const amountSchema = z.object({
+  value: z.number().int().nonnegative().max(MAX_AMOUNT_MINOR_UNITS),
+  currency: z.string().regex(/^[A-Z]{3}$/, "must be a 3-letter ISO 4217 code"),
+});
+
 /** An ISO-8601 UTC instant to the nanosecond: "2026-11-20T23:03:00.123456789Z". */
 const MAX_EVENT_TIME_CHARS = 30;
 

@@ -24,7 +24,7 @@ export const SHOP_CONSUMERS: readonly ShopConsumer[] = [
     valid: (eventTime, n = 0) => ({
       eventId: `inv-${n}`,
       productId: `P-${n % 7}`,
-      quantity: 40 - n,
+      quantity: 5 + (n % 40),
       eventTime,
     }),
   },
