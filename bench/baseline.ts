@@ -6,6 +6,7 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/li
 import type { Context } from "aws-lambda";
 import type { DeliveredRecord } from "../functions/shared/engine/decode";
 import { alertEntry } from "../functions/shared/engine/outbox";
+import { DEFAULT_MAX_EVENT_TIME_AHEAD_MS } from "../functions/shared/engine/plausible";
 import type { Consumer } from "../functions/shared/engine/types";
 import { validateRecord } from "../functions/shared/engine/validate";
 
@@ -38,7 +39,9 @@ export function createBaselineProcessor<V, S, C>(
   idempotency.registerLambdaContext({ getRemainingTimeInMillis: () => 60_000 } as Context);
   const applyRecord = makeIdempotent(
     async (delivered: DeliveredRecord & { idempotencyKey: string }) => {
-      const validation = validateRecord(consumer as Consumer<V, unknown, unknown>, delivered);
+      const validation = validateRecord(consumer as Consumer<V, unknown, unknown>, delivered, {
+        maxEventTimeAheadMs: DEFAULT_MAX_EVENT_TIME_AHEAD_MS,
+      });
       if (!validation.ok) return { rejected: true };
       for (const key of consumer.stateKeys(validation.record, config)) {
         const { Item } = await clients.dynamodb.send(

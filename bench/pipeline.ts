@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+import { stockAlertId } from "../functions/inventory/alerts";
 import { templateFunction } from "../local/function-env";
 import { type RunningLocalStack, startLocalStack } from "../local/local-stack";
 import { localStreamingConfig } from "../local/template";
@@ -86,7 +87,7 @@ export async function measureLatency(
         const alertType = r.low ? "LOW_STOCK" : "BACK_IN_STOCK";
         // The first snapshot of a product starts it at LOW_STOCK from nothing, which alerts too.
         sent.push({
-          alertId: `inventory:${topic}:${partition}:${offset}:${alertType}`,
+          alertId: stockAlertId(alertType, r.productId, { topic, partition, offset }),
           productId: r.productId,
           eventTime: r.eventTime,
           producedAt,

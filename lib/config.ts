@@ -149,6 +149,21 @@ export const sessionsSettingsSchema = z
   .prefault({});
 export type SessionsSettings = z.infer<typeof sessionsSettingsSchema>;
 
+/** What the exactly-once engine of every consumer accepts (docs/deploy.md). */
+const DEFAULT_ENGINE = { maxEventTimeAheadMinutes: 60 } as const;
+export const engineSettingsSchema = z
+  .strictObject({
+    /** How far a record's eventTime may lie ahead of its Kafka timestamp before the record is rejected. */
+    maxEventTimeAheadMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 60)
+      .default(DEFAULT_ENGINE.maxEventTimeAheadMinutes),
+  })
+  .default(DEFAULT_ENGINE);
+export type EngineSettings = z.infer<typeof engineSettingsSchema>;
+
 /** Where the pipeline's alarms fire (docs/deploy.md says what each means). */
 const DEFAULT_ALARMS = { offsetLag: 1000, outboxAgeSeconds: 300 } as const;
 export const alarmsSchema = z
@@ -175,6 +190,8 @@ export const streamingConfigSchema = z.strictObject({
   /** Session gap: `{ "gapMinutes": 30 }`. */
   sessions: sessionsSettingsSchema,
   alarms: alarmsSchema,
+  /** The engine's record checks: `{ "maxEventTimeAheadMinutes": 60 }`. */
+  engine: engineSettingsSchema,
   /** Who gets the shop's alerts (low stock, fraud, cancellations), each optionally filtered. */
   alertSubscriptions: alertSubscriptionsSchema,
   /** Who gets the pipeline's alarms (lag, errors, failed batches). */

@@ -16,7 +16,7 @@ import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { consumerTuningByTopic, type StreamingConfig } from "./config";
 import { acknowledgeFunctionFindings } from "./constructs/function-findings";
-import { KafkaConsumer, useConsumerTuning } from "./constructs/kafka-consumer";
+import { KafkaConsumer, useConsumerTuning, useEngineSettings } from "./constructs/kafka-consumer";
 import { kafkaSecretOf } from "./constructs/kafka-secret";
 import { OutboxRelay } from "./constructs/outbox-relay";
 import { PipelineMonitoring } from "./constructs/pipeline-monitoring";
@@ -70,6 +70,7 @@ export class StreamingStack extends Stack {
     this.config = config;
     const prod = config.stage === "prod";
     useConsumerTuning(this, consumerTuningByTopic(config));
+    useEngineSettings(this, config.engine);
     this.topicKey = new Key(this, "TopicKey", {
       description: "TheWorldShop streaming: encrypts the alert and ops topics",
       enableKeyRotation: true,

@@ -1,4 +1,3 @@
-import { cardNumberScreen } from "../shared/card-numbers";
 import type { Consumer } from "../shared/engine/types";
 import type { CardVelocityConfig } from "./config";
 import { type CardWindow, reduceCardVelocity } from "./reducer";
@@ -10,5 +9,4 @@ export const cardVelocityConsumer: Consumer<FraudSignal, CardWindow, CardVelocit
   schema: fraudSignalSchema,
   stateKeys: (record) => [record.value.cardFingerprint],
   reduce: (_key, state, record, config) => reduceCardVelocity(state, record, config),
-  screen: cardNumberScreen,
 };

@@ -1,3 +1,4 @@
+import { alertIdOf } from "../shared/alert-id";
 import type { Alert, ConsumerRecord, Reduction } from "../shared/engine/types";
 import type { CardVelocityConfig } from "./config";
 import { DECISIONS, DECISIONS_TABLE, type FlaggedDecision } from "./decision";
@@ -19,6 +20,11 @@ export interface CardWindow {
 }
 
 export const CARD_VELOCITY_ALERT = "CARD_VELOCITY";
+/**
+ * Transactions kept per card at most, newest by event time: 1,000 of at most 128-byte ids keep the card's item
+ * under 200 KB whatever a producer sends; a card anywhere near it is flagged long before.
+ */
+export const MAX_KEPT_TRANSACTIONS = 1_000;
 
 /**
  * rules.md "Card velocity": count the card's known transactions in `(t − window, t]` at each new one,
@@ -47,7 +53,10 @@ export function reduceCardVelocity(
   const newestNow = Math.max(newest, at);
   const keptAfter = newestNow - config.keepSeconds * 1000;
   return {
-    state: { transactions: transactions.filter((other) => other.at > keptAfter), inBurst: flagged },
+    state: {
+      transactions: transactions.filter((other) => other.at > keptAfter).slice(-MAX_KEPT_TRANSACTIONS),
+      inBurst: flagged,
+    },
     alerts: flagged && !inBurst ? [velocityAlert(signal, count, config)] : [],
     records: flagged ? [{ table: DECISIONS_TABLE, item: flaggedDecision(signal, count) }] : [],
     expiresAt: expiresAt(newestNow, config),
@@ -72,9 +81,14 @@ function flaggedDecision(signal: FraudSignal, count: number): FlaggedDecision {
   };
 }
 
+/** One id per card and flagged transaction: two cards may meet the same transaction id. */
+export function velocityAlertId(cardFingerprint: string, transactionId: string): string {
+  return alertIdOf(CARD_VELOCITY_ALERT, cardFingerprint, transactionId);
+}
+
 function velocityAlert(signal: FraudSignal, count: number, config: CardVelocityConfig): Alert {
   return {
-    alertId: `cardVelocity:${signal.transactionId}`,
+    alertId: velocityAlertId(signal.cardFingerprint, signal.transactionId),
     alertType: CARD_VELOCITY_ALERT,
     severity: "critical",
     subjectId: signal.cardFingerprint,

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { amountSchema, boundedId, eventTimeSchema } from "../shared/bounded-fields";
 import { containsCardNumber } from "../shared/card-numbers";
 
 const noCardNumber = (text: string) => !containsCardNumber(text);
@@ -15,13 +16,7 @@ export const cardFingerprintSchema = z
   .regex(/^[A-Za-z0-9_-]{8,128}$/, "must be a hash-like id of 8-128 letters, digits, '_' or '-'")
   .refine(noCardNumber, "must not be a card number");
 
-const idSchema = z.string().min(1).max(128);
-
-/** Money in minor units (cents), so no float rounding ever touches an amount. */
-export const amountSchema = z.object({
-  value: z.number().int().nonnegative(),
-  currency: z.string().regex(/^[A-Z]{3}$/, "must be a 3-letter ISO 4217 code"),
-});
+const idSchema = boundedId();
 
 /** A value of `theworldshop.fraud-signals`: one payment attempt with a card. */
 export const fraudSignalSchema = z.object({
@@ -30,7 +25,7 @@ export const fraudSignalSchema = z.object({
   orderId: idSchema,
   cardFingerprint: cardFingerprintSchema,
   amount: amountSchema,
-  eventTime: z.iso.datetime({ message: "must be an ISO-8601 UTC time" }),
+  eventTime: eventTimeSchema,
 });
 
 export type FraudSignal = z.infer<typeof fraudSignalSchema>;

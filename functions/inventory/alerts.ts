@@ -1,4 +1,5 @@
-import type { Alert, ConsumerRecord, Severity } from "../shared/engine/types";
+import { alertIdOf } from "../shared/alert-id";
+import type { Alert, ConsumerRecord, RecordCoordinates, Severity } from "../shared/engine/types";
 import type { Availability, StockAlertType, StockStatus } from "./availability";
 import type { InventoryValue } from "./schema";
 
@@ -15,9 +16,13 @@ export interface StockChange {
   readonly soldLast10Minutes: number;
 }
 
-/** Deterministic from the triggering record, so a replay of the same input gives the same id. */
-export function stockAlertId(record: ConsumerRecord<InventoryValue>, alertType: StockAlertType): string {
-  return `inventory:${record.topic}:${record.partition}:${record.offset}:${alertType}`;
+/** Deterministic from the triggering record's coordinates, so a replay of the same input gives the same id. */
+export function stockAlertId(
+  alertType: StockAlertType,
+  productId: string,
+  record: RecordCoordinates,
+): string {
+  return alertIdOf(alertType, productId, [record.topic, record.partition, record.offset]);
 }
 
 /** The alert for a status change, with a message the person on call can act on. */
@@ -29,7 +34,7 @@ export function stockAlert(
   const { value } = record;
   const { availability } = change;
   return {
-    alertId: stockAlertId(record, alertType),
+    alertId: stockAlertId(alertType, value.productId, record),
     alertType,
     severity: SEVERITY[alertType],
     subjectId: value.productId,

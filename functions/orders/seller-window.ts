@@ -1,3 +1,4 @@
+import { alertIdOf } from "../shared/alert-id";
 import type { Alert, ConsumerRecord, Reduction } from "../shared/engine/types";
 import type { OrdersConfig } from "./config";
 import { expiresAfter, MINUTE_MS, minuteOf, minuteText } from "./keys";
@@ -104,6 +105,11 @@ export function evaluateSeller(
   return { state: { ...counting, inBreach: breach }, alerts, expiresAt };
 }
 
+/** One id per seller and triggering event, however their texts run together. */
+export function sellerAlertId(sellerId: string, eventId: string): string {
+  return alertIdOf(SELLER_CANCELLATION_RATE, sellerId, eventId);
+}
+
 function breachAlert(
   record: ConsumerRecord<OrderEvent>,
   window: { placed: number; cancelled: number; from: number; minute: number },
@@ -113,7 +119,7 @@ function breachAlert(
   const percent = Math.round((window.cancelled / window.placed) * 1000) / 10;
   const to = minuteText(window.minute + MINUTE_MS).slice(11, 16);
   return {
-    alertId: `${SELLER_CANCELLATION_RATE}#${sellerId}#${eventId}`,
+    alertId: sellerAlertId(sellerId, eventId),
     alertType: SELLER_CANCELLATION_RATE,
     severity: "warning",
     subjectId: sellerId,

@@ -1,13 +1,14 @@
 import * as z from "zod";
+import { boundedId, boundedText, eventTimeSchema } from "../shared/bounded-fields";
 
 /** A click on `theworldshop.clicks`, keyed by `userId`. */
 export const clickSchema = z.object({
-  eventId: z.string().min(1),
-  userId: z.string().min(1).max(256),
-  // Bounded so that a session's distinct pages cannot grow a state item past DynamoDB's item size.
-  page: z.string().min(1).max(2048),
-  productId: z.string().min(1).optional(),
-  eventTime: z.iso.datetime(),
+  eventId: boundedId(),
+  userId: boundedId(256),
+  // A session keeps at most 25 distinct pages: 25 × 2 KB stays far below DynamoDB's 400 KB item size.
+  page: boundedText(2048),
+  productId: boundedId().optional(),
+  eventTime: eventTimeSchema,
 });
 
 export type Click = z.infer<typeof clickSchema>;

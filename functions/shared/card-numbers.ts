@@ -1,13 +1,13 @@
 /**
  * Card numbers (PANs) must never be stored or logged. A card number here is a run of 13 to 19 digits that
- * passes the Luhn check. Digits may be written in groups separated by one space or one dash
- * ("4111 1111 1111 1111", "4111-1111-1111-1111"), as people and payment forms write them; within such a
+ * passes the Luhn check. Digits may be written in groups separated by one space, dash or dot
+ * ("4111 1111 1111 1111", "4111-1111-1111-1111", "4111.1111.1111.1111"), as people and payment forms write them; within such a
  * run every span of whole groups holding 13 to 19 digits is checked, so a number glued to a neighbouring
  * group is still found. An unbroken run longer than 19 digits is an id, not a card number.
  */
 
-/** Digits with at most one space or dash between two digits. */
-const DIGIT_RUN = /\d(?:[ -]?\d)*/g;
+/** Digits with at most one space, dash or dot between two digits. */
+const DIGIT_RUN = /\d(?:[ .-]?\d)*/g;
 const MIN_DIGITS = 13;
 const MAX_DIGITS = 19;
 /** Digits a mask keeps, as receipts show them. */
@@ -68,16 +68,6 @@ export function maskCardNumbers(text: string): string {
   }
   return masked + text.slice(from);
 }
-
-/** The screen a consumer of payment data hands the engine: rejects raw values with a card number, masks them. */
-export const cardNumberScreen = {
-  reject(raw: string): string | undefined {
-    const found = findCardNumbers(raw);
-    if (found.length === 0) return undefined;
-    return `value holds ${found.length === 1 ? "a card number" : `${found.length} card numbers`}`;
-  },
-  mask: maskCardNumbers,
-} as const;
 
 interface DigitGroup {
   readonly digits: string;

@@ -17,3 +17,18 @@ export function jsonEnv<T>(name: string, fallback: T, env: NodeJS.ProcessEnv = p
     throw new Error(`environment variable ${name} is not valid JSON`, { cause: error });
   }
 }
+
+/** Reads an optional whole-number environment variable ≥ 1, failing with its name when it is anything else. */
+export function positiveIntegerEnv(
+  name: string,
+  fallback: number,
+  env: NodeJS.ProcessEnv = process.env,
+): number {
+  const value = env[name];
+  if (value === undefined || value === "") return fallback;
+  const number = Number(value);
+  if (!Number.isSafeInteger(number) || number < 1) {
+    throw new Error(`environment variable ${name} must be a whole number of at least 1, got "${value}"`);
+  }
+  return number;
+}

@@ -89,6 +89,11 @@ export interface KafkaConsumerProps {
    */
   readonly timeout?: Duration;
   /**
+   * How far a record's `eventTime` may lie ahead of its Kafka timestamp before the engine rejects it.
+   * @default the stack's `theworldshop:engine.maxEventTimeAheadMinutes`, else Duration.hours(1)
+   */
+  readonly maxEventTimeAhead?: Duration;
+  /**
    * Concurrency reserved for (and capping) the function.
    * @default none: the function shares the account's unreserved concurrency
    */
@@ -161,6 +166,11 @@ export function validateKafkaConsumerProps(id: string, props: KafkaConsumerProps
   seconds("maxBatchingWindow", props.maxBatchingWindow, 0, 300);
   seconds("maxRecordAge", props.maxRecordAge, 60, 7 * 24 * 3600);
   seconds("timeout", props.timeout, 1, 900);
+  seconds("maxEventTimeAhead", props.maxEventTimeAhead, 60, 7 * 24 * 3600);
+  const ahead = props.maxEventTimeAhead?.toSeconds();
+  // The function reads it as whole minutes.
+  if (ahead !== undefined && !Token.isUnresolved(ahead) && ahead % 60 !== 0)
+    fail("maxEventTimeAhead", `must be whole minutes, got ${ahead} seconds`);
   const { source, secret } = props;
   if (source.mode === "msk" && source.auth === "iam" && secret)
     fail(

@@ -10,7 +10,7 @@ import {
   SqsDlq,
 } from "aws-cdk-lib/aws-lambda-event-sources";
 import { Construct, type IConstruct } from "constructs";
-import type { ConsumerTuning } from "../config";
+import type { ConsumerTuning, EngineSettings } from "../config";
 import { grantMskConsume, grantPollerNetworking } from "./kafka-access";
 import { acknowledgeConsumerFindings } from "./kafka-consumer-nag";
 import {
@@ -31,6 +31,8 @@ export const METRICS_NAMESPACE = "TheWorldShop/Streaming";
 type ConsumerListener = (consumer: KafkaConsumer) => void;
 const listenersByStack = new WeakMap<Stack, ConsumerListener[]>();
 const tuningByStack = new WeakMap<Stack, ReadonlyMap<string, ConsumerTuning>>();
+const engineByStack = new WeakMap<Stack, EngineSettings>();
+const DEFAULT_MAX_EVENT_TIME_AHEAD = Duration.hours(1);
 
 /**
  * The operator's tuning (`theworldshop:consumers`) for the consumers of `scope`'s stack, by topic: what is set
@@ -38,6 +40,11 @@ const tuningByStack = new WeakMap<Stack, ReadonlyMap<string, ConsumerTuning>>();
  */
 export function useConsumerTuning(scope: IConstruct, byTopic: ReadonlyMap<string, ConsumerTuning>): void {
   tuningByStack.set(Stack.of(scope), byTopic);
+}
+
+/** The operator's engine settings (`theworldshop:engine`) for every KafkaConsumer of `scope`'s stack. */
+export function useEngineSettings(scope: IConstruct, settings: EngineSettings): void {
+  engineByStack.set(Stack.of(scope), settings);
 }
 
 /**
@@ -89,6 +96,9 @@ export class KafkaConsumer extends Construct {
         ALERT_TOPIC_ARN: props.alertTopic.topicArn,
         REJECTED_QUEUE_URL: props.rejectedRecords.queueUrl,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        // The engine rejects a record of any other topic, and one whose eventTime lies too far ahead.
+        KAFKA_TOPIC: props.topic,
+        MAX_EVENT_TIME_AHEAD_MINUTES: String(this.maxEventTimeAhead(props).toMinutes()),
         ...props.environment,
       },
     });
@@ -101,6 +111,12 @@ export class KafkaConsumer extends Construct {
     this.eventSourceMapping = this.function.node.children.find((c) => c instanceof EventSourceMapping)!;
     acknowledgeConsumerFindings(this, props);
     for (const listener of listenersByStack.get(Stack.of(this)) ?? []) listener(this);
+  }
+
+  private maxEventTimeAhead(props: KafkaConsumerProps): Duration {
+    if (props.maxEventTimeAhead) return props.maxEventTimeAhead;
+    const minutes = engineByStack.get(Stack.of(this))?.maxEventTimeAheadMinutes;
+    return minutes === undefined ? DEFAULT_MAX_EVENT_TIME_AHEAD : Duration.minutes(minutes);
   }
 
   private eventSource(props: KafkaConsumerProps): ManagedKafkaEventSource | SelfManagedKafkaEventSource {

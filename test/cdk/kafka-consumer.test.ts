@@ -53,6 +53,36 @@ describe("a Kafka consumer", () => {
     });
   });
 
+  it("gives every consumer function its topic and theworldshop:engine's event-time bound", () => {
+    const functionsOf = (context: Record<string, unknown>) =>
+      Template.fromStack(
+        streamingStack({ "theworldshop:kafka": SOURCES.selfManaged, ...context }),
+      ).findResources("AWS::Lambda::Function", {
+        Properties: { Environment: { Variables: { KAFKA_TOPIC: Match.anyValue() } } },
+      });
+    const variables = (context: Record<string, unknown>) =>
+      Object.values(functionsOf(context))
+        .map((fn) => fn.Properties.Environment.Variables)
+        .map(({ KAFKA_TOPIC, MAX_EVENT_TIME_AHEAD_MINUTES }) => ({
+          KAFKA_TOPIC,
+          MAX_EVENT_TIME_AHEAD_MINUTES,
+        }))
+        .sort((a, b) => a.KAFKA_TOPIC.localeCompare(b.KAFKA_TOPIC));
+    const topics = [
+      "theworldshop.clicks",
+      "theworldshop.fraud-signals",
+      "theworldshop.inventory",
+      "theworldshop.orders",
+    ];
+
+    expect(variables({})).toEqual(
+      topics.map((KAFKA_TOPIC) => ({ KAFKA_TOPIC, MAX_EVENT_TIME_AHEAD_MINUTES: "60" })),
+    );
+    expect(variables({ "theworldshop:engine": { maxEventTimeAheadMinutes: 15 } })).toEqual(
+      topics.map((KAFKA_TOPIC) => ({ KAFKA_TOPIC, MAX_EVENT_TIME_AHEAD_MINUTES: "15" })),
+    );
+  });
+
   it("runs on nodejs22.x, arm64, traced, with source maps, logging to its own log group", () => {
     const { stack, consumer, stateTable } = consumerTestStack();
     consumer("Inventory", { topic: "theworldshop.inventory", tables: [stateTable("Availability").table] });

@@ -3,7 +3,8 @@ import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import type { Context, MSKEvent } from "aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AVAILABILITY_TABLE_ENV } from "../../functions/availability-api/api";
-import type { Availability } from "../../functions/inventory/availability";
+import { stockAlertId } from "../../functions/inventory/alerts";
+import type { Availability, StockAlertType } from "../../functions/inventory/availability";
 import { inventoryConfigFromEnv } from "../../functions/inventory/config";
 import { inventoryConsumer } from "../../functions/inventory/consumer";
 import { createKafkaHandler, engineOptionsFromEnv } from "../../functions/shared/engine/handler";
@@ -83,8 +84,8 @@ async function availabilityItems(tableName: string) {
   return Object.fromEntries(Items.map((item) => [String(item.pk), item]));
 }
 
-const alertId = (partition: number, offset: number, type: string) =>
-  `inventory:${INVENTORY_TOPIC}:${partition}:${offset}:${type}`;
+const alertId = (partition: number, offset: number, type: StockAlertType, productId = "P-123") =>
+  stockAlertId(type, productId, { topic: INVENTORY_TOPIC, partition, offset });
 const mugLowAt = firstOffsetWhere(records, "P-123", (q) => q < 10);
 const mugOutAt = firstOffsetWhere(records, "P-123", (q) => q === 0);
 const EXPECTED_ALERT_IDS = [
@@ -94,16 +95,19 @@ const EXPECTED_ALERT_IDS = [
     2,
     firstOffsetWhere(records, "P-789", (q) => q < 25),
     "LOW_STOCK",
+    "P-789",
   ),
   alertId(
     2,
     firstOffsetWhere(records, "P-789", (q) => q === 0),
     "OUT_OF_STOCK",
+    "P-789",
   ),
   alertId(
     2,
     firstOffsetWhere(records, "P-789", (q) => q === 100),
     "BACK_IN_STOCK",
+    "P-789",
   ),
 ].sort();
 

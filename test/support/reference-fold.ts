@@ -1,3 +1,4 @@
+import { holdsCardNumber } from "../../functions/shared/engine/card-screen";
 import type { Alert, Consumer, ConsumerRecord, SideRecord } from "../../functions/shared/engine/types";
 import type { RawKafkaRecord } from "../../local/kafka-event";
 
@@ -64,7 +65,8 @@ function parse<V>(
   consumer: Consumer<V, unknown, unknown>,
   raw: RawKafkaRecord,
 ): ConsumerRecord<V> | undefined {
-  if (raw.value === null || consumer.screen?.reject(raw.value)) return undefined;
+  const cardNumber = (text: string | null | undefined) => typeof text === "string" && holdsCardNumber(text);
+  if (raw.value === null || cardNumber(raw.value) || cardNumber(raw.key)) return undefined;
   let json: unknown;
   try {
     json = JSON.parse(raw.value);

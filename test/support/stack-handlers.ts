@@ -16,6 +16,14 @@ import { stackTemplate } from "./stack";
 
 type KafkaHandler = ReturnType<typeof createKafkaHandler>;
 
+/** Each Kafka consumer's config as its functions/<name>/handler.ts reads it from its environment. */
+export const CONSUMER_CONFIGS: Readonly<Record<string, (env: Record<string, string>) => unknown>> = {
+  "functions/inventory/handler.ts": (env) => inventoryConfigFromEnv(env),
+  "functions/card-velocity/handler.ts": () => CARD_VELOCITY_CONFIG,
+  "functions/orders/handler.ts": (env) => ordersConfig(ordersSettingsFromEnv(env)),
+  "functions/sessions/handler.ts": () => sessionsConfig,
+};
+
 /**
  * Each Kafka consumer's handler exactly as its functions/<name>/handler.ts builds it, but reading the
  * environment the template gives that function (resolved locally), so that all of them run in one process.

@@ -43,6 +43,24 @@ describe("the streaming config", () => {
     expect(config.sessions).toEqual({ gapMinutes: 30 });
   });
 
+  it("bounds how far an eventTime may lie ahead, 60 minutes by default, and names the setting when it is bad", () => {
+    expect(parseStreamingConfig(context({ "theworldshop:kafka": msk }), noEnv).engine).toEqual({
+      maxEventTimeAheadMinutes: 60,
+    });
+    const set = (engine: unknown) =>
+      parseStreamingConfig(context({ "theworldshop:kafka": msk, "theworldshop:engine": engine }), noEnv);
+    expect(set('{"maxEventTimeAheadMinutes":5}').engine.maxEventTimeAheadMinutes).toBe(5);
+    expect(() => set({ maxEventTimeAheadMinutes: 0 })).toThrow(
+      /theworldshop:engine\.maxEventTimeAheadMinutes: /,
+    );
+    expect(() => set({ maxEventTimeAheadMinutes: 1.5 })).toThrow(
+      /theworldshop:engine\.maxEventTimeAheadMinutes: /,
+    );
+    expect(() => set({ maxEventTimeAhead: 5 })).toThrow(
+      /theworldshop:engine\.maxEventTimeAhead: is no setting/,
+    );
+  });
+
   it("takes one consumer's batching from theworldshop:consumers and leaves the others to the consumers", () => {
     const config = parseStreamingConfig(
       context({

@@ -7,6 +7,8 @@ export interface DeliveredRecord extends RecordCoordinates {
   readonly rawValue: string | null;
   readonly timestamp: number;
   readonly headers: Readonly<Record<string, string>>;
+  /** The event's `topic-partition` key the record was delivered under; the engine checks it names the record's. */
+  readonly eventKey?: string;
 }
 
 export type KafkaEvent = MSKEvent | SelfManagedKafkaEvent;
@@ -29,7 +31,7 @@ const text = (base64: string) => Buffer.from(base64, "base64").toString("utf8");
  */
 export function decodeKafkaEvent(event: KafkaEvent): DeliveredRecord[] {
   const decoded: DeliveredRecord[] = [];
-  for (const records of Object.values(event.records ?? {}) as EventRecord[][]) {
+  for (const [eventKey, records] of Object.entries(event.records ?? {}) as [string, EventRecord[]][]) {
     const inOrder = [...records].sort((a, b) => Number(a.offset) - Number(b.offset));
     for (const record of inOrder) {
       const headers: Record<string, string> = {};
@@ -46,6 +48,7 @@ export function decodeKafkaEvent(event: KafkaEvent): DeliveredRecord[] {
         rawValue: record.value === undefined || record.value === null ? null : text(record.value),
         timestamp: Number(record.timestamp ?? 0),
         headers,
+        eventKey,
       });
     }
   }

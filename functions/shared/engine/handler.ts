@@ -4,9 +4,10 @@ import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
-import { requiredEnv } from "../env";
+import { positiveIntegerEnv, requiredEnv } from "../env";
 import { defaultEngineClients, type EngineClients, type EngineStats } from "./clients";
 import { decodeKafkaEvent, type KafkaEvent } from "./decode";
+import { DEFAULT_MAX_EVENT_TIME_AHEAD_MS } from "./plausible";
 import { type KafkaBatchItemFailure, processBatch } from "./process-batch";
 import type { Consumer, EngineOptions } from "./types";
 
@@ -58,6 +59,10 @@ export function engineOptionsFromEnv<C>(config: C, env: NodeJS.ProcessEnv = proc
     sideTables,
     alertTopicArn: requiredEnv("ALERT_TOPIC_ARN", env),
     rejectedQueueUrl: requiredEnv("REJECTED_QUEUE_URL", env),
+    topic: requiredEnv("KAFKA_TOPIC", env),
+    maxEventTimeAheadMs:
+      positiveIntegerEnv("MAX_EVENT_TIME_AHEAD_MINUTES", DEFAULT_MAX_EVENT_TIME_AHEAD_MS / 60_000, env) *
+      60_000,
   };
 }
 

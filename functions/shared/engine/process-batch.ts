@@ -1,10 +1,12 @@
 import { randomUUID } from "node:crypto";
+import { maskCardText, maskRecordParts } from "./card-screen";
 import type { EngineClients, EngineStats } from "./clients";
 import { emptyStats } from "./clients";
 import { type DeliveredRecord, partitionName } from "./decode";
 import { KeyContentionError, TimeBudgetExceededError } from "./errors";
 import { foldKey } from "./fold";
 import { claimAbandoned, publishOutboxes } from "./outbox";
+import { DEFAULT_MAX_EVENT_TIME_AHEAD_MS, type RecordBoundary } from "./plausible";
 import { sendRejected } from "./rejected";
 import type { OutboxOwner, StateItem } from "./state-item";
 import { readItem, readItems, type StoreContext, writeItem } from "./state-store";
@@ -73,8 +75,10 @@ export async function processBatch<V, S, C>(
     budget: { deadline, onRetry: () => stats.retries++ },
     stats,
   };
-  // Keys too: a producer may key a record by the very card number the screen rejects.
-  const mask = (raw: string | null) => (raw === null ? null : (consumer.screen?.mask(raw) ?? raw));
+  const boundary: RecordBoundary = {
+    topic: options.topic,
+    maxEventTimeAheadMs: options.maxEventTimeAheadMs ?? DEFAULT_MAX_EVENT_TIME_AHEAD_MS,
+  };
   const rejected: RejectedRecord[] = [];
   const reject = (record: DeliveredRecord | ConsumerRecord<unknown>, reason: string, raw: string | null) =>
     rejected.push({
@@ -82,9 +86,9 @@ export async function processBatch<V, S, C>(
       topic: record.topic,
       partition: record.partition,
       offset: record.offset,
-      key: mask(record.key),
-      reason,
-      value: mask(raw),
+      reason: maskCardText(reason).text,
+      // Key and headers too: a producer may key a record by the very card number the screen rejects.
+      ...maskRecordParts(record.key, raw, record.headers),
     });
 
   const byKey = new Map<string, ConsumerRecord<V>[]>();
@@ -93,7 +97,7 @@ export async function processBatch<V, S, C>(
     (a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition || a.offset - b.offset,
   );
   for (const record of inOrder) {
-    const validation = validateRecord(consumer as Consumer<V, unknown, unknown>, record);
+    const validation = validateRecord(consumer as Consumer<V, unknown, unknown>, record, boundary);
     if (!validation.ok) {
       reject(record, validation.reason, record.rawValue);
       continue;

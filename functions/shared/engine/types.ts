@@ -71,23 +71,21 @@ export interface Consumer<V, S, C> {
   stateKeys(record: ConsumerRecord<V>, config: C): readonly string[];
   /** Folds one record into one key's state; `state` is undefined for a key never seen. Pure. */
   reduce(key: string, state: S | undefined, record: ConsumerRecord<V>, config: C): Reduction<S>;
-  /**
-   * Extra validation of the raw value text before JSON parsing (e.g. reject card numbers), returning a
-   * reason, or undefined when fine. Also masks what is stored or logged of a rejected value.
-   */
-  readonly screen?: {
-    reject(raw: string): string | undefined;
-    mask(raw: string): string;
-  };
 }
 
 /** A record that failed decoding or validation, as sent to the rejected-records queue. */
 export interface RejectedRecord extends RecordCoordinates {
   readonly consumer: string;
+  /** Why, never holding a card number. */
   readonly reason: string;
-  /** The raw value, masked; null for a tombstone. */
+  /** The raw value, card numbers masked; null for a tombstone. */
   readonly value: string | null;
+  /** The record key, card numbers masked. */
   readonly key: string | null;
+  /** Header values as text, card numbers masked (a header whose name holds one is left out). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** A card number was masked in the key, value or headers: what is kept is not the record. */
+  readonly masked: boolean;
 }
 
 /** Where the engine keeps state and sends what it produces. */
@@ -100,4 +98,14 @@ export interface EngineOptions<C> {
   readonly sideTables?: Readonly<Record<string, string>>;
   readonly alertTopicArn: string;
   readonly rejectedQueueUrl: string;
+  /**
+   * The topic the consumer reads: a record of any other topic is rejected naming both.
+   * @default any topic (engine tests feeding several topics to one engine); the stack always sets it
+   */
+  readonly topic?: string;
+  /**
+   * How far a record's `eventTime` may lie ahead of its Kafka timestamp before it is rejected, milliseconds.
+   * @default 1 hour (`theworldshop:engine.maxEventTimeAheadMinutes`)
+   */
+  readonly maxEventTimeAheadMs?: number;
 }

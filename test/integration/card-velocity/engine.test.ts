@@ -1,6 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { velocityAlertId } from "../../../functions/card-velocity/reducer";
 import type { FraudSignal } from "../../../functions/card-velocity/schema";
 import type { RawKafkaRecord } from "../../../local/kafka-event";
 import { drainQueue } from "../../support/alert-inbox";
@@ -37,7 +38,11 @@ const EXPECTED_FLAGS = [
   { transactionId: "a-late", count: 7 },
   { transactionId: "c-6", count: 6 },
 ];
-const EXPECTED_ALERTS = ["cardVelocity:a-12", "cardVelocity:a-6", "cardVelocity:c-6"];
+const EXPECTED_ALERTS = [
+  velocityAlertId(CARD_A, "a-6"),
+  velocityAlertId(CARD_A, "a-12"),
+  velocityAlertId(CARD_C, "c-6"),
+].sort();
 
 async function cardWindows(stateTable: string) {
   const { Items = [] } = await dynamodb.send(
@@ -89,7 +94,7 @@ describe("card velocity through the exactly-once engine", () => {
 
     expect(await alerts()).toEqual([
       expect.objectContaining({
-        alertId: "cardVelocity:c-6",
+        alertId: velocityAlertId(CARD_C, "c-6"),
         alertType: "CARD_VELOCITY",
         severity: "critical",
         subjectId: CARD_C,

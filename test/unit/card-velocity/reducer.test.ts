@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CARD_VELOCITY_CONFIG } from "../../../functions/card-velocity/config";
+import { velocityAlertId } from "../../../functions/card-velocity/reducer";
 import { CARD, fold, payment, payments } from "./fold";
 
 describe("card velocity: more than 5 orders within 60 s flags the card", () => {
@@ -18,7 +19,7 @@ describe("card velocity: more than 5 orders within 60 s flags the card", () => {
     expect(decisions[1]).toMatchObject({ transactionId: "tx-7", count: 7 });
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({
-      alertId: "cardVelocity:tx-6",
+      alertId: velocityAlertId(CARD, "tx-6"),
       alertType: "CARD_VELOCITY",
       severity: "critical",
       subjectId: CARD,
@@ -82,7 +83,10 @@ describe("card velocity: more than 5 orders within 60 s flags the card", () => {
     const { alerts, flagged, state } = fold([...first, quiet, ...second]);
 
     expect(flagged).toEqual(["a-5", "a-6", "b-4"]);
-    expect(alerts.map((alert) => alert.alertId)).toEqual(["cardVelocity:a-5", "cardVelocity:b-4"]);
+    expect(alerts.map((alert) => alert.alertId)).toEqual([
+      velocityAlertId(CARD, "a-5"),
+      velocityAlertId(CARD, "b-4"),
+    ]);
     expect(state?.inBurst).toBe(true);
   });
 
@@ -90,7 +94,10 @@ describe("card velocity: more than 5 orders within 60 s flags the card", () => {
     const burst = payments(100, 101, 102, 103, 104, 105);
     const { alerts } = fold([...burst, payment("late", 10), payment("again", 106)]);
 
-    expect(alerts.map((alert) => alert.alertId)).toEqual(["cardVelocity:tx-6", "cardVelocity:again"]);
+    expect(alerts.map((alert) => alert.alertId)).toEqual([
+      velocityAlertId(CARD, "tx-6"),
+      velocityAlertId(CARD, "again"),
+    ]);
   });
 
   it("keeps a card in its burst while each new transaction is still flagged", () => {

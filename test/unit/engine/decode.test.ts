@@ -29,6 +29,7 @@ describe("decoding a Kafka event", () => {
         traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
         source: "warehouse-7",
       },
+      eventKey: "theworldshop.inventory-0",
     });
     expect(records[1]).toMatchObject({ key: "P-2", rawValue: inventoryValue("e-16", "P-2", 0), headers: {} });
   });
@@ -52,6 +53,7 @@ describe("decoding a Kafka event", () => {
         rawValue: inventoryValue("e-7", "P-1", 9),
         timestamp: 1795734192007,
         headers: { source: "warehouse-7" },
+        eventKey: "theworldshop.inventory-0",
       },
     ]);
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { stockAlertId } from "../../../functions/inventory/alerts";
 import { inventoryConsumer } from "../../../functions/inventory/consumer";
 import { DEFAULTS, fold, snapshot } from "./records";
 
@@ -48,7 +49,11 @@ describe("inventory availability: status transitions", () => {
 
     expect(alerts).toEqual([
       expect.objectContaining({
-        alertId: "inventory:theworldshop.inventory:0:41:OUT_OF_STOCK",
+        alertId: stockAlertId("OUT_OF_STOCK", "P-123", {
+          topic: "theworldshop.inventory",
+          partition: 0,
+          offset: 41,
+        }),
         alertType: "OUT_OF_STOCK",
         severity: "critical",
         subjectId: "P-123",

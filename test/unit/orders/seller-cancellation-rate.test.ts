@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { windowCounts } from "../../../functions/orders/seller-window";
+import { sellerAlertId, windowCounts } from "../../../functions/orders/seller-window";
 import { DEFAULTS, foldSeller, orders } from "./seller-fold";
 
 const T = "2026-11-20T12:00:30.000Z";
@@ -158,7 +158,7 @@ describe("seller cancellation rate", () => {
 
     expect(first).toHaveLength(1);
     expect(replay).toEqual(first);
-    expect(first[0]?.alertId).toBe(`SELLER_CANCELLATION_RATE#S-1#${events[12]?.eventId}`);
+    expect(first[0]?.alertId).toBe(sellerAlertId("S-1", events[12]!.eventId));
     expect(first[0]?.message).toBe(
       "Seller S-1: 3 of 10 orders cancelled (30 %) in the 10 minutes 11:51–12:01 UTC, above 20 %",
     );

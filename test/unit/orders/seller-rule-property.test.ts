@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MINUTE_MS, minuteOf } from "../../../functions/orders/keys";
 import type { OrderEvent } from "../../../functions/orders/schema";
+import { sellerAlertId } from "../../../functions/orders/seller-window";
 import { orderEvent } from "../../support/orders";
 import { DEFAULTS, foldSeller } from "./seller-fold";
 
@@ -23,7 +24,7 @@ function ruleAlerts(events: readonly OrderEvent[]): string[] {
     const placed = inWindow.filter((k) => k.type === "ORDER_PLACED").length;
     const cancelled = inWindow.length - placed;
     const breach = placed >= DEFAULTS.minimumPlaced && cancelled / placed > DEFAULTS.cancellationRate;
-    if (breach && !inBreach) alertIds.push(`SELLER_CANCELLATION_RATE#S-1#${event.eventId}`);
+    if (breach && !inBreach) alertIds.push(sellerAlertId("S-1", event.eventId));
     inBreach = breach;
   }
   return alertIds;
