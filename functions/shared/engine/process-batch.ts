@@ -1,20 +1,14 @@
 import { randomUUID } from "node:crypto";
+import { applyKeyRecords, type KeyApplication } from "./apply-key";
 import type { EngineClients, EngineStats } from "./clients";
 import { emptyStats } from "./clients";
 import { type DeliveredRecord, partitionName } from "./decode";
-import {
-  dynamoDbRefusal,
-  isTransient,
-  KeyContentionError,
-  StateItemRefusedError,
-  TimeBudgetExceededError,
-} from "./errors";
-import { foldKey } from "./fold";
-import { claimAbandoned, publishOutboxes } from "./outbox";
+import { isTransient, KeyContentionError, StateItemRefusedError, TimeBudgetExceededError } from "./errors";
+import { publishOutboxes } from "./outbox";
 import { sendRejected } from "./rejected";
 import { type Mask, rejectedRecord } from "./rejected-record";
-import { fenceAttribute, type OutboxOwner, type StateItem } from "./state-item";
-import { readItem, readItems, type StoreContext, writeItem } from "./state-store";
+import type { OutboxOwner, StateItem } from "./state-item";
+import { readItems, type StoreContext } from "./state-store";
 import type { Consumer, ConsumerRecord, EngineOptions, RecordCoordinates, RejectedRecord } from "./types";
 import { validateRecord } from "./validate";
 
@@ -50,12 +44,6 @@ export interface BatchContext {
   readonly clock?: () => number;
 }
 
-/** A key's item as last read or written by this batch. */
-interface KeyCursor {
-  current: StateItem | undefined;
-}
-
-const MAX_WRITE_ATTEMPTS = 8;
 const KEY_CONCURRENCY = 16;
 const MAX_KEY_BYTES = 2048;
 /** Extra life of an outbox claim past the invocation's end, for clocks that disagree between hosts. */
@@ -130,15 +118,17 @@ export async function processBatch<V, S, C>(
   const keys = [...byKey.keys()];
   stats.keys = keys.length;
   let stored: Map<string, StateItem>;
+  let sent = false;
   try {
     // A poison record is on the rejected queue before any write moves a fence past it.
     await sendRejected(ctx, options.rejectedQueueUrl, rejected);
+    sent = true;
     stored = await readItems(ctx, keys);
   } catch (error) {
     if (!isReportable(error)) throw error;
     // Nothing applied yet: the whole batch is redelivered from each partition's first offset.
     const keyErrors = [{ key: "(batch)", error }];
-    return { stats, rejected: [], keyErrors, batchItemFailures: firstOffsets(delivered) };
+    return { stats, rejected: sent ? rejected : [], keyErrors, batchItemFailures: firstOffsets(delivered) };
   }
   // The last item written per key: a key written record by record must not publish its outbox twice.
   const toPublish = new Map<string, StateItem>();
@@ -158,77 +148,16 @@ export async function processBatch<V, S, C>(
     await sendRejected(ctx, options.rejectedQueueUrl, rejected.slice(before));
   };
 
-  /** Folds `records` onto the key's item and writes it, redoing after lost races; `at.current` follows the item. */
-  const applyRecords = async (key: string, records: readonly ConsumerRecord<V>[], at: KeyCursor) => {
-    for (let attempt = 1; ; attempt++) {
-      const fold = foldKey(consumer, options.config, key, at.current, records, clock(), owner);
-      stats.duplicatesSkipped += fold.duplicates;
-      await rejectNow(fold.failures);
-      if (!fold.next) {
-        // Nothing new: publish what this invocation wrote before (a lost response) or what its writer abandoned.
-        if (at.current?.outbox?.length)
-          toPublish.set(key, (await claimAbandoned(ctx, at.current, owner, clock())) ?? at.current);
-        return;
-      }
-      if (await writeItem(ctx, fold.next, at.current?.version, fold.sideRecords)) {
-        at.current = fold.next;
-        if (fold.next.outbox?.length) toPublish.set(key, fold.next);
-        return;
-      }
-      stats.duplicatesSkipped -= fold.duplicates;
-      if (attempt >= MAX_WRITE_ATTEMPTS) throw new KeyContentionError(key, attempt);
-      at.current = await readItem(ctx, key);
-    }
+  const keyApplication: KeyApplication<V, S, C> = {
+    consumer,
+    config: options.config,
+    ctx,
+    owner,
+    clock,
+    reject: rejectNow,
+    toPublish,
   };
-
-  /** Advances the key's fence past `record` without applying it: the partition moves on. */
-  const fenceOnly = async (key: string, record: ConsumerRecord<V>, at: KeyCursor) => {
-    const fence = fenceAttribute(record);
-    for (let attempt = 1; ; attempt++) {
-      if (((at.current?.[fence] as number | undefined) ?? -1) >= record.offset) return;
-      const next = {
-        ...at.current,
-        pk: key,
-        version: (at.current?.version ?? 0) + 1,
-        [fence]: record.offset,
-      };
-      try {
-        if (await writeItem(ctx, next, at.current?.version)) {
-          at.current = next;
-          return;
-        }
-      } catch (error) {
-        const refusal = dynamoDbRefusal(error);
-        if (refusal !== undefined) throw new StateItemRefusedError(key, refusal, { cause: error });
-        throw error;
-      }
-      if (attempt >= MAX_WRITE_ATTEMPTS) throw new KeyContentionError(key, attempt);
-      at.current = await readItem(ctx, key);
-    }
-  };
-
-  const applyKey = async (key: string) => {
-    const records = byKey.get(key)!;
-    const at: KeyCursor = { current: stored.get(key) };
-    try {
-      await applyRecords(key, records, at);
-      return;
-    } catch (error) {
-      if (dynamoDbRefusal(error) === undefined) throw error;
-    }
-    // DynamoDB refuses the item (too large, …) on every delivery: apply record by record, so that only the
-    // records whose item it refuses are rejected, and fence those so the partition moves on.
-    for (const record of records) {
-      try {
-        await applyRecords(key, [record], at);
-      } catch (error) {
-        const refusal = dynamoDbRefusal(error);
-        if (refusal === undefined) throw error;
-        await rejectNow([{ record, reason: `DynamoDB refused the state item of key ${key}: ${refusal}` }]);
-        await fenceOnly(key, record, at);
-      }
-    }
-  };
+  const applyKey = (key: string) => applyKeyRecords(keyApplication, key, byKey.get(key)!, stored.get(key));
 
   let next = 0;
   let fatal: { error: unknown } | undefined;

@@ -133,12 +133,10 @@ describe("sending rejected records", () => {
 
   it("fails when SQS refuses even the reduced message, rather than drop the record", async () => {
     const { ctx, sqs } = context();
-    sqs
-      .on(SendMessageBatchCommand)
-      .resolves({
-        Successful: [],
-        Failed: [{ Id: "r0", Code: "InvalidMessageContents", SenderFault: true }],
-      });
+    sqs.on(SendMessageBatchCommand).resolves({
+      Successful: [],
+      Failed: [{ Id: "r0", Code: "InvalidMessageContents", SenderFault: true }],
+    });
 
     await expect(
       sendRejected(ctx, "q", [rejectedRecord("tally", delivered(0, "{}"), "r", noMask, at)]),
