@@ -5,7 +5,8 @@ import { requiredEnv } from "../shared/env";
 import { AVAILABILITY_TABLE_ENV, createAvailabilityApi } from "./api";
 
 const tableName = requiredEnv(AVAILABILITY_TABLE_ENV);
-const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+// One attempt per call: the state reader retries (the engine's withRetry), so retries do not stack.
+const client = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 1 }));
 const logger = new Logger({ serviceName: "availability-api" });
 
 /** The storefront's `GET /availability/{productId}` and batch reads, behind an IAM-authenticated Function URL. */

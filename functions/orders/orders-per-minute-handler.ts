@@ -4,7 +4,8 @@ import { requiredEnv } from "../shared/env";
 import { ordersSettingsFromEnv } from "./config";
 import { createOrdersPerMinuteApi } from "./orders-per-minute-api";
 
-const dynamodb = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+// One attempt per call: the state reader retries (the engine's withRetry), so retries do not stack.
+const dynamodb = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 1 }));
 
 /** The dashboard's read API (Function URL, AWS_IAM auth): `GET /orders-per-minute?minutes=N`. */
 export const handler = createOrdersPerMinuteApi({

@@ -47,7 +47,8 @@ export class OrdersPerMinuteReadError extends Error {
   }
 }
 
-const defaultClient = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+// One attempt per call: the state reader retries (the engine's withRetry), so retries do not stack.
+const defaultClient = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 1 }));
 
 /** Orders per minute for minute(now) − (minutes − 1) … minute(now), oldest first; a minute without orders is zeros. */
 export async function readOrdersPerMinute(options: ReadOrdersPerMinuteOptions): Promise<OrdersPerMinute[]> {

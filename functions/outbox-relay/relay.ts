@@ -129,7 +129,7 @@ async function* pendingSince(
   do {
     const page = await withRetry(
       "Query (outbox index)",
-      () =>
+      (abortSignal) =>
         ctx.clients.dynamodb.send(
           new QueryCommand({
             TableName: ctx.tableName,
@@ -144,6 +144,7 @@ async function* pendingSince(
             ExpressionAttributeValues: { ":shard": shard, ":cutoff": cutoff },
             ExclusiveStartKey: startKey,
           }),
+          { abortSignal },
         ),
       ctx.budget,
     ).catch((error: unknown) => {

@@ -1,12 +1,15 @@
 import { DynamoDBServiceException } from "@aws-sdk/client-dynamodb";
 import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+import { TimeBudgetExceededError, UnprocessedKeysError } from "./engine/errors";
+import { withRetry } from "./engine/retry";
 import { STATE_TABLE_SCHEMA } from "./state-table-schema";
 
 /** The attribute of a state item holding the reducer's state. */
 const STATE_ATTRIBUTE = "state";
 /** BatchGetItem's limit of keys per call. */
 const BATCH_GET_LIMIT = 100;
-const UNPROCESSED_RETRIES = 5;
+/** How long a read may keep retrying throttling and unprocessed keys when the caller gives no deadline. */
+const DEFAULT_READ_BUDGET_MS = 5_000;
 
 /** Thrown when DynamoDB refuses a state read; `cause` holds the SDK's error. */
 export class StateReadError extends Error {
@@ -22,6 +25,12 @@ export interface StateReadOptions {
    * @default false
    */
   readonly consistentRead?: boolean;
+  /**
+   * Epoch ms by which the read must be done: transient errors and unprocessed keys are retried (by the engine's
+   * `withRetry`, the one retry layer) until then, and a call still running then is aborted.
+   * @default 5 seconds from the call
+   */
+  readonly deadline?: number;
 }
 
 const projection = {
@@ -36,7 +45,7 @@ export async function readState<S>(
   key: string,
   options: StateReadOptions = {},
 ): Promise<S | undefined> {
-  const { Item } = await send(tableName, () =>
+  const { Item } = await send(tableName, "GetItem", options, (abortSignal) =>
     client.send(
       new GetCommand({
         TableName: tableName,
@@ -44,6 +53,7 @@ export async function readState<S>(
         ConsistentRead: options.consistentRead ?? false,
         ...projection,
       }),
+      { abortSignal },
     ),
   );
   return Item?.[STATE_ATTRIBUTE] as S | undefined;
@@ -62,36 +72,38 @@ export async function readStates<S>(
     let pending: Record<string, unknown>[] = unique
       .slice(start, start + BATCH_GET_LIMIT)
       .map((key) => ({ [STATE_TABLE_SCHEMA.partitionKey]: key }));
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      // BatchGetItem may leave keys unprocessed under throttling; retry those, with backoff, a few times.
-      if (attempt > UNPROCESSED_RETRIES) {
-        throw new StateReadError(`${tableName}: ${pending.length} keys still unprocessed after retries`);
-      }
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
-      const keysNow = pending;
-      const result = await send(tableName, () =>
-        client.send(
-          new BatchGetCommand({
-            RequestItems: {
-              [tableName]: { Keys: keysNow, ConsistentRead: options.consistentRead ?? false, ...projection },
-            },
-          }),
-        ),
+    await send(tableName, "BatchGetItem", options, async (abortSignal) => {
+      const result = await client.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [tableName]: { Keys: pending, ConsistentRead: options.consistentRead ?? false, ...projection },
+          },
+        }),
+        { abortSignal },
       );
       for (const item of result.Responses?.[tableName] ?? []) {
         states.set(String(item[STATE_TABLE_SCHEMA.partitionKey]), item[STATE_ATTRIBUTE] as S);
       }
       pending = result.UnprocessedKeys?.[tableName]?.Keys ?? [];
-    }
+      // Keys DynamoDB left unprocessed (throttling) are retried like throttling, with backoff.
+      if (pending.length > 0) throw new UnprocessedKeysError(pending.length);
+    });
   }
   return states;
 }
 
-async function send<T>(tableName: string, call: () => Promise<T>): Promise<T> {
+async function send<T>(
+  tableName: string,
+  operation: string,
+  options: StateReadOptions,
+  call: (abortSignal: AbortSignal) => Promise<T>,
+): Promise<T> {
   try {
-    return await call();
+    return await withRetry(operation, call, {
+      deadline: options.deadline ?? Date.now() + DEFAULT_READ_BUDGET_MS,
+    });
   } catch (error) {
-    if (error instanceof DynamoDBServiceException) {
+    if (error instanceof DynamoDBServiceException || error instanceof TimeBudgetExceededError) {
       throw new StateReadError(`reading state from ${tableName} failed: ${error.name}`, { cause: error });
     }
     throw error;

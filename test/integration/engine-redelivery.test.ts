@@ -114,9 +114,11 @@ describe("the exactly-once engine under redelivery", () => {
       { topic, partition: 0, offset: 3 },
     ]);
     expect(rejected[0]).toMatchObject({
+      format: 2,
       consumer: "tally",
       reason: expect.stringMatching(/^bad JSON/),
-      value: "{not json",
+      value: { encoding: "utf8", data: "{not json", bytes: 9, truncated: false },
+      masked: false,
     });
     expect(rejected[1]).toMatchObject({ reason: expect.stringMatching(/null value/), value: null });
     expect(rejected[2]).toMatchObject({ reason: expect.stringMatching(/^schema: amount/) });

@@ -10,7 +10,8 @@ import { createEngineClients, type EngineClients } from "../../functions/shared/
 
 /** What an injected fault does to one AWS call. */
 export const FAULTS = ["throttle", "server-error", "crash-before", "crash-after"] as const;
-export type Fault = (typeof FAULTS)[number];
+/** A fault, or "hang": the call never answers (a stuck connection), so only the engine's deadline ends it. */
+export type Fault = (typeof FAULTS)[number] | "hang";
 export type AwsService = "dynamodb" | "sns" | "sqs";
 
 /** One AWS call as the injector saw it. */
@@ -154,6 +155,7 @@ export function faultInjectingClients(
       if (fault === "throttle") throw throttling(service, call);
       if (fault === "server-error") throw serverError(service, call);
       if (fault === "crash-before") throw new SimulatedCrash(call, "before");
+      if (fault === "hang") return new Promise<never>(() => {});
       const output = await next(args);
       if (fault === "crash-after") throw new SimulatedCrash(call, "after");
       return output;

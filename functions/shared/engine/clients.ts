@@ -20,16 +20,22 @@ export interface EngineClientsConfig {
 let shared: EngineClients | undefined;
 
 /**
+ * One attempt per call: `withRetry` (retry.ts) is the engine's only retry layer, bounded by the invocation's
+ * deadline, so the SDK's default 3 attempts never stack under it.
+ */
+const SINGLE_ATTEMPT = { maxAttempts: 1 } as const;
+
+/**
  * New clients with the marshalling the engine relies on (undefined values dropped), for tests and the local
  * runtime that add middleware or settings of their own.
  */
 export function createEngineClients(config: EngineClientsConfig = {}): EngineClients {
   return {
-    dynamodb: DynamoDBDocumentClient.from(new DynamoDBClient(config.dynamodb ?? {}), {
+    dynamodb: DynamoDBDocumentClient.from(new DynamoDBClient({ ...SINGLE_ATTEMPT, ...config.dynamodb }), {
       marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
     }),
-    sns: new SNSClient(config.sns ?? {}),
-    sqs: new SQSClient(config.sqs ?? {}),
+    sns: new SNSClient({ ...SINGLE_ATTEMPT, ...config.sns }),
+    sqs: new SQSClient({ ...SINGLE_ATTEMPT, ...config.sqs }),
   };
 }
 

@@ -18,6 +18,18 @@ export class KeyContentionError extends EngineError {
   }
 }
 
+/** DynamoDB refused even the write that only advances a key's fences: the key's item cannot grow at all. */
+export class StateItemRefusedError extends EngineError {
+  constructor(
+    readonly key: string,
+    refusal: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`DynamoDB refused to advance the fences of state key ${key}: ${refusal}`, options);
+    this.name = "StateItemRefusedError";
+  }
+}
+
 /** The invocation's time budget ran out: a transient AWS error (the cause) kept recurring, or no time was left to start. */
 export class TimeBudgetExceededError extends EngineError {
   constructor(what: string, options?: { cause?: unknown }) {
@@ -28,6 +40,22 @@ export class TimeBudgetExceededError extends EngineError {
       options,
     );
     this.name = "TimeBudgetExceededError";
+  }
+}
+
+/** BatchGetItem left keys unprocessed (DynamoDB's throttling in a 200 response): retried like throttling. */
+export class UnprocessedKeysError extends EngineError {
+  constructor(count: number) {
+    super(`BatchGetItem left ${count} keys unprocessed`);
+    this.name = "UnprocessedKeysError";
+  }
+}
+
+/** SendMessageBatch failed some entries for SQS's own reasons (not their contents): resent like throttling. */
+export class UnsentMessagesError extends EngineError {
+  constructor(count: number) {
+    super(`SendMessageBatch failed ${count} messages on the service's side`);
+    this.name = "UnsentMessagesError";
   }
 }
 
@@ -66,6 +94,7 @@ const TRANSIENT_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDO
 /** Throttling, 5xx and connection errors: worth retrying. Anything else is re-thrown unchanged. */
 export function isTransient(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
+  if (error instanceof UnprocessedKeysError || error instanceof UnsentMessagesError) return true;
   const e = error as Error & { code?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
   if (TRANSIENT_NAMES.has(e.name) || (e.code !== undefined && TRANSIENT_CODES.has(e.code))) return true;
   // The SDK marks the errors its own retry strategy would retry; names alone miss some (SQS's RequestThrottled).
@@ -76,4 +105,23 @@ export function isTransient(error: unknown): boolean {
   }
   const status = e.$metadata?.httpStatusCode;
   return status !== undefined && status >= 500;
+}
+
+/**
+ * Why DynamoDB refused a write for what it holds (item too large, a key or attribute out of bounds), or
+ * undefined for any other error. Such a refusal repeats on every delivery: permanent for the records written.
+ */
+export function dynamoDbRefusal(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  if (error.name === "ValidationException" || error.name === "ItemCollectionSizeLimitExceededException")
+    return error.message;
+  if (error.name === "TransactionCanceledException") {
+    const reasons = (error as { CancellationReasons?: { Code?: string; Message?: string }[] })
+      .CancellationReasons;
+    const refused = reasons?.find(
+      (r) => r.Code === "ValidationError" || r.Code === "ItemCollectionSizeLimitExceeded",
+    );
+    if (refused) return refused.Message ?? refused.Code;
+  }
+  return undefined;
 }

@@ -65,12 +65,13 @@ export async function publishOutboxes(
     try {
       response = await withRetry(
         "PublishBatch",
-        () =>
+        (abortSignal) =>
           ctx.clients.sns.send(
             new PublishBatchCommand({
               TopicArn: topicArn,
               PublishBatchRequestEntries: chunk.map(({ alert }, i) => alertEntry(alert, `a${i}`)),
             }),
+            { abortSignal },
           ),
         ctx.budget,
       );
@@ -138,7 +139,7 @@ async function putIfUnchanged(
   try {
     await withRetry(
       what,
-      () =>
+      (abortSignal) =>
         ctx.clients.dynamodb.send(
           new PutCommand({
             TableName: ctx.tableName,
@@ -146,6 +147,7 @@ async function putIfUnchanged(
             ConditionExpression: "version = :read",
             ExpressionAttributeValues: { ":read": readVersion },
           }),
+          { abortSignal },
         ),
       ctx.budget,
     );

@@ -1,16 +1,17 @@
 import { randomUUID } from "node:crypto";
-import { maskCardText, maskRecordParts } from "./card-screen";
+import { applyKeyRecords, type KeyApplication } from "./apply-key";
+import { maskCardText } from "./card-screen";
 import type { EngineClients, EngineStats } from "./clients";
 import { emptyStats } from "./clients";
 import { type DeliveredRecord, partitionName } from "./decode";
-import { KeyContentionError, TimeBudgetExceededError } from "./errors";
-import { foldKey } from "./fold";
-import { claimAbandoned, publishOutboxes } from "./outbox";
+import { isTransient, KeyContentionError, StateItemRefusedError, TimeBudgetExceededError } from "./errors";
+import { publishOutboxes } from "./outbox";
 import { DEFAULT_MAX_EVENT_TIME_AHEAD_MS, type RecordBoundary } from "./plausible";
 import { sendRejected } from "./rejected";
+import { type Mask, rejectedRecord } from "./rejected-record";
 import type { OutboxOwner, StateItem } from "./state-item";
-import { readItem, readItems, type StoreContext, writeItem } from "./state-store";
-import type { Consumer, ConsumerRecord, EngineOptions, RejectedRecord } from "./types";
+import { readItems, type StoreContext } from "./state-store";
+import type { Consumer, ConsumerRecord, EngineOptions, RecordCoordinates, RejectedRecord } from "./types";
 import { validateRecord } from "./validate";
 
 /** A partial batch failure as the Kafka event source mapping reads it. */
@@ -45,7 +46,6 @@ export interface BatchContext {
   readonly clock?: () => number;
 }
 
-const MAX_WRITE_ATTEMPTS = 8;
 const KEY_CONCURRENCY = 16;
 const MAX_KEY_BYTES = 2048;
 /** Extra life of an outbox claim past the invocation's end, for clocks that disagree between hosts. */
@@ -79,90 +79,91 @@ export async function processBatch<V, S, C>(
     topic: options.topic,
     maxEventTimeAheadMs: options.maxEventTimeAheadMs ?? DEFAULT_MAX_EVENT_TIME_AHEAD_MS,
   };
+  // Key, headers and reason too: a producer may key a record by the very card number the screen rejects.
+  const mask: Mask = (text) => maskCardText(text).text;
   const rejected: RejectedRecord[] = [];
-  const reject = (record: DeliveredRecord | ConsumerRecord<unknown>, reason: string, raw: string | null) =>
-    rejected.push({
-      consumer: consumer.name,
-      topic: record.topic,
-      partition: record.partition,
-      offset: record.offset,
-      reason: maskCardText(reason).text,
-      // Key and headers too: a producer may key a record by the very card number the screen rejects.
-      ...maskRecordParts(record.key, raw, record.headers),
-    });
+  const reject = (record: DeliveredRecord, reason: string) =>
+    rejected.push(rejectedRecord(consumer.name, record, reason, mask, new Date()));
 
   const byKey = new Map<string, ConsumerRecord<V>[]>();
-  const rawOf = new Map<ConsumerRecord<V>, string | null>();
+  const deliveredOf = new Map<ConsumerRecord<unknown>, DeliveredRecord>();
   const inOrder = [...delivered].sort(
     (a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition || a.offset - b.offset,
   );
   for (const record of inOrder) {
-    const validation = validateRecord(consumer as Consumer<V, unknown, unknown>, record, boundary);
+    if (record.undecodable) {
+      reject(record, `invalid UTF-8 in the record's ${record.undecodable}: rejected, not repaired`);
+      continue;
+    }
+    const { keyBytes: _k, valueBytes: _v, binaryHeaders: _b, ...decoded } = record;
+    const validation = validateRecord(consumer as Consumer<V, unknown, unknown>, decoded, boundary);
     if (!validation.ok) {
-      reject(record, validation.reason, record.rawValue);
+      reject(record, validation.reason);
       continue;
     }
     let keys: readonly string[];
     try {
       keys = consumer.stateKeys(validation.record, options.config);
     } catch (error) {
-      reject(record, `no state key: ${(error as Error).message}`, record.rawValue);
+      reject(record, `no state key: ${(error as Error).message}`);
       continue;
     }
     // DynamoDB refuses such a key on every delivery: the record would block its partition for good.
     const problem = keys.map(stateKeyProblem).find((p) => p !== undefined);
     if (problem) {
-      reject(record, `no state key: ${problem}`, record.rawValue);
+      reject(record, `no state key: ${problem}`);
       continue;
     }
-    rawOf.set(validation.record, record.rawValue);
+    deliveredOf.set(validation.record, record);
     for (const key of new Set(keys)) {
       const records = byKey.get(key);
       if (records) records.push(validation.record);
       else byKey.set(key, [validation.record]);
     }
   }
-  // A poison record is on the rejected queue before any write moves a fence past it.
-  await sendRejected(ctx, options.rejectedQueueUrl, rejected);
-
   const keys = [...byKey.keys()];
   stats.keys = keys.length;
-  const stored = await readItems(ctx, keys);
-  const toPublish: StateItem[] = [];
+  let stored: Map<string, StateItem>;
+  let sent = false;
+  try {
+    // A poison record is on the rejected queue before any write moves a fence past it.
+    await sendRejected(ctx, options.rejectedQueueUrl, rejected);
+    sent = true;
+    stored = await readItems(ctx, keys);
+  } catch (error) {
+    if (!isReportable(error)) throw error;
+    // Nothing applied yet: the whole batch is redelivered from each partition's first offset.
+    const keyErrors = [{ key: "(batch)", error }];
+    return { stats, rejected: sent ? rejected : [], keyErrors, batchItemFailures: firstOffsets(delivered) };
+  }
+  // The last item written per key: a key written record by record must not publish its outbox twice.
+  const toPublish = new Map<string, StateItem>();
   const keyErrors: { key: string; error: unknown }[] = [];
   const failedRecords = new Set<ConsumerRecord<unknown>>();
 
-  const applyKey = async (key: string) => {
-    const records = byKey.get(key)!;
-    let current = stored.get(key);
-    for (let attempt = 1; ; attempt++) {
-      const fold = foldKey(consumer, options.config, key, current, records, clock(), owner);
-      stats.duplicatesSkipped += fold.duplicates;
-      // A redo after a lost race (or another key of the same record) meets the same failure: send it once.
-      const failures = fold.failures.filter((failure) => !failedRecords.has(failure.record));
-      if (failures.length > 0) {
-        const before = rejected.length;
-        for (const failure of failures) {
-          failedRecords.add(failure.record);
-          reject(failure.record, failure.reason, rawOf.get(failure.record as ConsumerRecord<V>) ?? null);
-        }
-        await sendRejected(ctx, options.rejectedQueueUrl, rejected.slice(before));
-      }
-      if (!fold.next) {
-        // Nothing new: publish what this invocation wrote before (a lost response) or what its writer abandoned.
-        if (current?.outbox?.length)
-          toPublish.push((await claimAbandoned(ctx, current, owner, clock())) ?? current);
-        return;
-      }
-      if (await writeItem(ctx, fold.next, current?.version, fold.sideRecords)) {
-        if (fold.next.outbox?.length) toPublish.push(fold.next);
-        return;
-      }
-      stats.duplicatesSkipped -= fold.duplicates;
-      if (attempt >= MAX_WRITE_ATTEMPTS) throw new KeyContentionError(key, attempt);
-      current = await readItem(ctx, key);
+  /** Rejects records now, before any write moves a fence past them. */
+  const rejectNow = async (failures: readonly { record: ConsumerRecord<unknown>; reason: string }[]) => {
+    // A redo after a lost race (or another key of the same record) meets the same failure: send it once.
+    const fresh = failures.filter((failure) => !failedRecords.has(failure.record));
+    if (fresh.length === 0) return;
+    const before = rejected.length;
+    for (const { record, reason } of fresh) {
+      failedRecords.add(record);
+      reject(deliveredOf.get(record)!, reason);
     }
+    await sendRejected(ctx, options.rejectedQueueUrl, rejected.slice(before));
   };
+
+  const keyApplication: KeyApplication<V, S, C> = {
+    consumer,
+    config: options.config,
+    ctx,
+    owner,
+    clock,
+    reject: rejectNow,
+    toPublish,
+  };
+  const applyKey = (key: string) => applyKeyRecords(keyApplication, key, byKey.get(key)!, stored.get(key));
 
   let next = 0;
   let fatal: { error: unknown } | undefined;
@@ -186,7 +187,7 @@ export async function processBatch<V, S, C>(
   await Promise.all(Array.from({ length: Math.min(KEY_CONCURRENCY, keys.length) }, worker));
   if (fatal) throw fatal.error;
 
-  await publishOutboxes(ctx, options.alertTopicArn, toPublish, owner.id);
+  await publishOutboxes(ctx, options.alertTopicArn, [...toPublish.values()], owner.id);
   return { stats, rejected, keyErrors, batchItemFailures: firstUnfinished(keyErrors, byKey) };
 }
 
@@ -200,25 +201,33 @@ function stateKeyProblem(key: unknown): string | undefined {
   return undefined;
 }
 
-/** Errors the batch reports as partial failures; anything else (a crash, a bug) fails the invocation. */
+/**
+ * Errors the batch reports as partial failures, for redelivery: contention, the budget running out on
+ * transient errors, and a key whose item cannot even take its fences. Anything else (a crash, a bug, an AWS
+ * error no retry fixes, such as a missing table or a denied call) fails the invocation.
+ */
 function isReportable(error: unknown): boolean {
   return (
     error instanceof KeyContentionError ||
     error instanceof TimeBudgetExceededError ||
-    (error as { $metadata?: unknown } | undefined)?.$metadata !== undefined
+    error instanceof StateItemRefusedError ||
+    isTransient(error)
   );
+}
+
+/** Per partition of `records`, its first offset. */
+function firstOffsets(records: readonly RecordCoordinates[]): KafkaBatchItemFailure[] {
+  const first = new Map<string, number>();
+  for (const record of records) {
+    const partition = partitionName(record);
+    first.set(partition, Math.min(first.get(partition) ?? Number.POSITIVE_INFINITY, record.offset));
+  }
+  return [...first].map(([partition, offset]) => ({ itemIdentifier: { partition, offset } }));
 }
 
 function firstUnfinished(
   keyErrors: readonly { key: string }[],
   byKey: ReadonlyMap<string, readonly ConsumerRecord<unknown>[]>,
 ): KafkaBatchItemFailure[] {
-  const first = new Map<string, number>();
-  for (const { key } of keyErrors) {
-    for (const record of byKey.get(key) ?? []) {
-      const partition = partitionName(record);
-      first.set(partition, Math.min(first.get(partition) ?? Number.POSITIVE_INFINITY, record.offset));
-    }
-  }
-  return [...first].map(([partition, offset]) => ({ itemIdentifier: { partition, offset } }));
+  return firstOffsets(keyErrors.flatMap(({ key }) => byKey.get(key) ?? []));
 }

@@ -1,8 +1,7 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { EngineClients, EngineStats } from "./clients";
-import { EngineError } from "./errors";
+import { EngineError, UnprocessedKeysError } from "./errors";
 import { type RetryBudget, withRetry } from "./retry";
 import type { StateItem } from "./state-item";
 import type { SideRecord } from "./types";
@@ -18,34 +17,30 @@ export interface StoreContext {
   readonly stats: EngineStats;
 }
 
-/** Reads every key with strongly consistent BatchGetItem calls (100 keys each), following UnprocessedKeys. */
+/**
+ * Reads every key with strongly consistent BatchGetItem calls (100 keys each). Unprocessed keys are retried
+ * by `withRetry` like throttling, the one retry loop of the engine.
+ */
 export async function readItems(ctx: StoreContext, keys: readonly string[]): Promise<Map<string, StateItem>> {
   const items = new Map<string, StateItem>();
   for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) {
     let pending: Record<string, unknown>[] = keys.slice(start, start + BATCH_GET_LIMIT).map((pk) => ({ pk }));
-    for (let round = 0; pending.length > 0; round++) {
-      const response = await withRetry(
-        "BatchGetItem",
-        () =>
-          ctx.clients.dynamodb.send(
-            new BatchGetCommand({
-              RequestItems: { [ctx.tableName]: { Keys: pending, ConsistentRead: true } },
-            }),
-          ),
-        ctx.budget,
-      );
-      ctx.stats.reads++;
-      for (const item of response.Responses?.[ctx.tableName] ?? [])
-        items.set(String(item.pk), item as StateItem);
-      pending =
-        (response.UnprocessedKeys?.[ctx.tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
-      if (pending.length > 0) {
-        if (Date.now() + 50 * 2 ** round >= ctx.budget.deadline) {
-          throw new EngineError("BatchGetItem kept returning unprocessed keys until the time budget ran out");
-        }
-        await sleep(Math.random() * 50 * 2 ** Math.min(round, 5));
-      }
-    }
+    await withRetry(
+      "BatchGetItem",
+      async (abortSignal) => {
+        const response = await ctx.clients.dynamodb.send(
+          new BatchGetCommand({ RequestItems: { [ctx.tableName]: { Keys: pending, ConsistentRead: true } } }),
+          { abortSignal },
+        );
+        ctx.stats.reads++;
+        for (const item of response.Responses?.[ctx.tableName] ?? [])
+          items.set(String(item.pk), item as StateItem);
+        pending =
+          (response.UnprocessedKeys?.[ctx.tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+        if (pending.length > 0) throw new UnprocessedKeysError(pending.length);
+      },
+      ctx.budget,
+    );
   }
   return items;
 }
@@ -54,9 +49,10 @@ export async function readItems(ctx: StoreContext, keys: readonly string[]): Pro
 export async function readItem(ctx: StoreContext, pk: string): Promise<StateItem | undefined> {
   const response = await withRetry(
     "GetItem",
-    () =>
+    (abortSignal) =>
       ctx.clients.dynamodb.send(
         new GetCommand({ TableName: ctx.tableName, Key: { pk }, ConsistentRead: true }),
+        { abortSignal },
       ),
     ctx.budget,
   );
@@ -82,8 +78,10 @@ export async function writeItem(
     if (sideRecords.length === 0) {
       await withRetry(
         "PutItem",
-        () =>
-          ctx.clients.dynamodb.send(new PutCommand({ TableName: ctx.tableName, Item: item, ...condition })),
+        (abortSignal) =>
+          ctx.clients.dynamodb.send(new PutCommand({ TableName: ctx.tableName, Item: item, ...condition }), {
+            abortSignal,
+          }),
         ctx.budget,
       );
     } else {
@@ -98,7 +96,8 @@ export async function writeItem(
       ];
       await withRetry(
         "TransactWriteItems",
-        () => ctx.clients.dynamodb.send(new TransactWriteCommand({ TransactItems })),
+        (abortSignal) =>
+          ctx.clients.dynamodb.send(new TransactWriteCommand({ TransactItems }), { abortSignal }),
         ctx.budget,
       );
     }

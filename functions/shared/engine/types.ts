@@ -73,18 +73,39 @@ export interface Consumer<V, S, C> {
   reduce(key: string, state: S | undefined, record: ConsumerRecord<V>, config: C): Reduction<S>;
 }
 
-/** A record that failed decoding or validation, as sent to the rejected-records queue. */
+/**
+ * A key or value of a rejected record: its text when that is valid UTF-8 SQS accepts, else base64 of its
+ * bytes; masked where it held a card number. `bytes` and `sha256` describe the bytes as delivered (as masked
+ * when `masked`: a bare hash of a card number could be reversed).
+ */
+export interface RejectedPart {
+  readonly encoding: "utf8" | "base64";
+  readonly data: string;
+  readonly bytes: number;
+  /** Hex SHA-256 of the original bytes. */
+  readonly sha256: string;
+  /** `data` was cut (by bytes) so that the message fits SQS's limit. */
+  readonly truncated: boolean;
+}
+
+/** A record that failed decoding, validation or storing: the rejected-records queue's message, format 2 (docs/deploy.md). */
 export interface RejectedRecord extends RecordCoordinates {
+  readonly format: 2;
   readonly consumer: string;
+  /** The record's Kafka timestamp, epoch ms. */
+  readonly timestamp: number;
+  /** Header values as text, card numbers masked (a header whose name holds one is left out); those named in `binaryHeaders` are base64 of their bytes. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Headers whose bytes are not valid UTF-8 or hold characters SQS refuses. Omitted when none. */
+  readonly binaryHeaders?: readonly string[];
   /** Why, never holding a card number. */
   readonly reason: string;
-  /** The raw value, card numbers masked; null for a tombstone. */
-  readonly value: string | null;
-  /** The record key, card numbers masked. */
-  readonly key: string | null;
-  /** Header values as text, card numbers masked (a header whose name holds one is left out). */
-  readonly headers: Readonly<Record<string, string>>;
-  /** A card number was masked in the key, value or headers: what is kept is not the record. */
+  /** ISO-8601 UTC. */
+  readonly rejectedAt: string;
+  readonly key: RejectedPart | null;
+  /** Null for a tombstone. */
+  readonly value: RejectedPart | null;
+  /** A card number was masked in the key, the value or the headers: the record can never be re-applied. */
   readonly masked: boolean;
 }
 

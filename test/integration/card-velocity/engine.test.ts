@@ -144,7 +144,8 @@ describe("a fraud signal that holds a card number", () => {
       offset: 7,
       reason: expect.stringMatching(/card number/),
     });
-    expect(rejected.value).toContain('"orderId":"order **** **** **** 1111"');
+    expect(rejected).toMatchObject({ format: 2, masked: true, value: { encoding: "utf8" } });
+    expect((rejected.value as { data: string }).data).toContain('"orderId":"order **** **** **** 1111"');
     expect(written.join("\n")).toMatch(/"message":"record rejected".*"offset":7/);
     const everything = [JSON.stringify(rejected), ...written].join("\n");
     expect(everything).not.toContain(CARD_NUMBER);
@@ -162,8 +163,12 @@ describe("a fraud signal that holds a card number", () => {
     await deliver([fraudSignalRecord(0, 3, keyedByCard, CARD_DIGITS)]);
 
     const [rejected] = await drainQueue(environment.REJECTED_QUEUE_URL!);
-    expect(rejected).toMatchObject({ offset: 3, key: "************1111" });
-    expect(rejected!.value).toContain('"cardFingerprint":"************1111"');
+    expect(rejected).toMatchObject({
+      offset: 3,
+      masked: true,
+      key: { encoding: "utf8", data: "************1111" },
+    });
+    expect((rejected!.value as { data: string }).data).toContain('"cardFingerprint":"************1111"');
     expect([JSON.stringify(rejected), ...written].join("\n")).not.toContain(CARD_DIGITS);
   });
 });

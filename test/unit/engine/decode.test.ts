@@ -18,7 +18,7 @@ describe("decoding a Kafka event", () => {
       "theworldshop.inventory-1@4",
       "theworldshop.inventory-1@5",
     ]);
-    expect(records[0]).toEqual({
+    expect(records[0]).toMatchObject({
       topic: "theworldshop.inventory",
       partition: 0,
       offset: 15,
@@ -44,7 +44,7 @@ describe("decoding a Kafka event", () => {
   it("decodes a self-managed Kafka event the same way", () => {
     const records = decodeKafkaEvent(selfManagedEvent as unknown as SelfManagedKafkaEvent);
 
-    expect(records).toEqual([
+    expect(records).toMatchObject([
       {
         topic: "theworldshop.inventory",
         partition: 0,
@@ -95,7 +95,58 @@ describe("decoding a Kafka event", () => {
     expect(record).toMatchObject({ key: "mug-Ø", rawValue: '{"name":"Tasse ☕"}', headers: { lang: "dé" } });
   });
 
+  it("marks a value that is not valid UTF-8 undecodable and keeps its bytes, never replacing them", () => {
+    const event = withBytes(
+      buildKafkaEvent([{ topic: "t", partition: 0, offset: 0, key: "k", value: "x" }]),
+      {
+        value: [0x43, 0x61, 0x66, 0xe9],
+      },
+    );
+
+    const [record] = decodeKafkaEvent(event);
+
+    expect(record).toMatchObject({ key: "k", rawValue: null, undecodable: "value" });
+    expect([...record!.valueBytes!]).toEqual([0x43, 0x61, 0x66, 0xe9]);
+  });
+
+  it("marks a key that is not valid UTF-8 undecodable, so Caf\\xE9 and Caf\\xE8 stay two keys", () => {
+    const event = buildKafkaEvent([
+      { topic: "t", partition: 0, offset: 0, key: "a", value: "{}" },
+      { topic: "t", partition: 0, offset: 1, key: "b", value: "{}" },
+    ]);
+    const [first, second] = event.records["t-0"]!;
+    first!.key = Buffer.from([0x43, 0x61, 0x66, 0xe9]).toString("base64");
+    second!.key = Buffer.from([0x43, 0x61, 0x66, 0xe8]).toString("base64");
+
+    const records = decodeKafkaEvent(event);
+
+    expect(records.map((r) => [r.key, r.undecodable, Buffer.from(r.keyBytes!).toString("hex")])).toEqual([
+      [null, "key", "436166e9"],
+      [null, "key", "436166e8"],
+    ]);
+  });
+
+  it("keeps a header value that is not valid UTF-8 as base64 and names it, without rejecting the record", () => {
+    const event = buildKafkaEvent([{ topic: "t", partition: 0, offset: 0, key: "k", value: "{}" }]);
+    event.records["t-0"]![0]!.headers = [{ trace: [0xff, 0x00, 0x41] }, { lang: [...Buffer.from("dé")] }];
+
+    const [record] = decodeKafkaEvent(event);
+
+    expect(record).toMatchObject({
+      headers: { trace: Buffer.from([0xff, 0x00, 0x41]).toString("base64"), lang: "dé" },
+      binaryHeaders: ["trace"],
+    });
+    expect(record!.undecodable).toBeUndefined();
+  });
+
   it("decodes an event without records to nothing", () => {
     expect(decodeKafkaEvent({ eventSource: "aws:kafka", records: {} } as unknown as MSKEvent)).toEqual([]);
   });
 });
+
+/** The event with the first record's value replaced by raw bytes, as a producer may send them. */
+function withBytes(event: MSKEvent, bytes: { value: number[] }): MSKEvent {
+  const [first] = Object.values(event.records)[0]!;
+  first!.value = Buffer.from(bytes.value).toString("base64");
+  return event;
+}

@@ -1,0 +1,61 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+import { describe, expect, it } from "vitest";
+import { ordersConfig, ordersSettingsFromEnv } from "../../../functions/orders/config";
+import { ordersConsumer } from "../../../functions/orders/consumer";
+import { sellerKey } from "../../../functions/orders/keys";
+import type { SellerWindow } from "../../../functions/orders/seller-window";
+import { createKafkaHandler, engineOptionsFromEnv } from "../../../functions/shared/engine/handler";
+import type { RejectedRecord } from "../../../functions/shared/engine/types";
+import { templateFunction } from "../../../local/function-env";
+import { buildKafkaEvent } from "../../../local/kafka-event";
+import { drainQueue } from "../../support/alert-inbox";
+import { orderEvent } from "../../support/orders";
+import { lambdaContext, orderRecords } from "../../support/orders-delivery";
+import { quiet } from "../../support/quiet";
+import { createTestStack, stackTemplate } from "../../support/stack";
+
+const dynamodb = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+
+describe("an order whose seller window DynamoDB cannot store", () => {
+  it("is rejected with the reason, the partition is not reported failed, and its later orders are applied", async () => {
+    const env = templateFunction(
+      stackTemplate(),
+      await createTestStack("orders-oversized"),
+      "functions/orders/handler.ts",
+    ).environment;
+    const handler = createKafkaHandler(
+      ordersConsumer,
+      () => engineOptionsFromEnv(ordersConfig(ordersSettingsFromEnv(env)), env),
+      quiet(),
+    );
+    const hugeId = `O-${"x".repeat(450 * 1024)}`;
+    const records = orderRecords(
+      ["O-1", hugeId, "O-3"].map((orderId) => ({ event: orderEvent({ orderId }), partition: 0 })),
+    );
+
+    const response = await handler(buildKafkaEvent(records), lambdaContext);
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    const rejected = await drainQueue<RejectedRecord>(env.REJECTED_QUEUE_URL!);
+    expect(rejected).toHaveLength(1);
+    // DynamoDB's refusal of the seller window; once the schema bounds orderId, the schema's reason instead.
+    expect(rejected[0]).toMatchObject({
+      offset: 1,
+      reason: expect.stringMatching(
+        /^(DynamoDB refused the state item of key .+: Item size has exceeded the maximum allowed size|schema: orderId)/,
+      ),
+      key: { bytes: hugeId.length, truncated: true },
+      value: { truncated: true },
+    });
+    const { Item } = await dynamodb.send(
+      new GetCommand({
+        TableName: env.STATE_TABLE_NAME!,
+        Key: { pk: sellerKey("S-1") },
+        ConsistentRead: true,
+      }),
+    );
+    const window = Item?.state as SellerWindow;
+    expect(window.minutes.flatMap((minute) => minute.placedIds)).toEqual(["O-1", "O-3"]);
+  });
+});
