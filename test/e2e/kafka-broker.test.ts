@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Kafka, logLevel, Partitioners } from "kafkajs";
 import { afterAll, describe, expect, inject, it } from "vitest";
+import { createReadyTopics } from "../../local/kafka-topics";
 
 describe("the local Kafka broker", () => {
   const kafka = new Kafka({
@@ -15,7 +16,7 @@ describe("the local Kafka broker", () => {
     const topic = `broker-test-${randomUUID()}`;
     const groupId = `${topic}-group`;
     await admin.connect();
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 3 }] });
+    await createReadyTopics(admin, [topic], 3);
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
     const sent = Array.from({ length: 30 }, (_, i) => ({

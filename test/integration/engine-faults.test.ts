@@ -164,6 +164,9 @@ describe("the outbox relay", () => {
       buildKafkaEvent(records),
       shortInvocation,
     );
+    // The relay runs below happen "just after" this invocation: at its end, however long the checks between
+    // take on a busy machine (its claim lasts 10 s past its end, a real-time wait would race that).
+    const invocationEnded = new Date();
 
     expect(response).toEqual({ batchItemFailures: [] });
     expect(await inbox.drain()).toEqual([]);
@@ -171,10 +174,10 @@ describe("the outbox relay", () => {
     expect(left.pending).toEqual(alertIds(reference.alerts));
     expect(left.states).toEqual(expectedOutcome(reference).states);
 
-    const withinGrace = await runRelay(stack, { time: new Date() });
+    const withinGrace = await runRelay(stack, { time: invocationEnded });
     expect(withinGrace).toMatchObject({ alertsPublished: 0, itemsFound: 0 });
     // Listed, but the writer's claim still runs: its invocation might yet publish them.
-    const withinClaim = await runRelay(stack, { time: new Date(), graceSeconds: 0 });
+    const withinClaim = await runRelay(stack, { time: invocationEnded, graceSeconds: 0 });
     expect(withinClaim).toMatchObject({ alertsPublished: 0, itemsFound: 2 });
     expect(await inbox.drain()).toEqual([]);
 

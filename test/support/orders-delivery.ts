@@ -6,6 +6,9 @@ import { ORDERS_TOPIC } from "./orders";
 
 export const lambdaContext = { getRemainingTimeInMillis: () => 60_000 } as Context;
 
+/** The longest invocation Lambda allows (15 minutes), for tests whose subject is not the time budget. */
+export const longestLambdaContext = { getRemainingTimeInMillis: () => 900_000 } as Context;
+
 export type KafkaHandler = (
   event: ReturnType<typeof buildKafkaEvent>,
   context: Context,
@@ -46,6 +49,7 @@ export async function deliverPartition(
   records: readonly RawKafkaRecord[],
   batchSize: number,
   maxInvocations = 1_000,
+  context: Context = lambdaContext,
 ): Promise<number> {
   let cursor = 0;
   let invocations = 0;
@@ -53,7 +57,7 @@ export async function deliverPartition(
     if (++invocations > maxInvocations)
       throw new Error(`partition not done after ${maxInvocations} invocations`);
     const batch = records.slice(cursor, cursor + batchSize);
-    const response = await handler(buildKafkaEvent(batch), lambdaContext).catch(() => undefined);
+    const response = await handler(buildKafkaEvent(batch), context).catch(() => undefined);
     if (!response) continue;
     const { batchItemFailures } = response;
     const failed = batchItemFailures.map((failure) => failure.itemIdentifier.offset);

@@ -3,7 +3,7 @@ import { ProvisionedThroughputExceededException } from "@aws-sdk/client-dynamodb
 import { BatchGetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { Context } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createEngineClients } from "../../../functions/shared/engine/clients";
 import { createKafkaHandler } from "../../../functions/shared/engine/handler";
 import { buildKafkaEvent, type RawKafkaRecord } from "../../../local/kafka-event";
@@ -21,6 +21,16 @@ const record = (partition: number, offset: number, account: string): RawKafkaRec
 // A budget this short runs out while the engine still backs off from the throttling.
 const shortInvocation = { getRemainingTimeInMillis: () => 400 } as Context;
 
+// The budget is the subject: on fake time it runs out where the test says, not where a busy machine makes it.
+vi.mock("node:timers/promises", () => import("../../support/fake-clock-timers"));
+
+/** Invokes the handler and runs fake time on until the invocation has ended. */
+async function invoke(handler: ReturnType<typeof handlerWith>, event: ReturnType<typeof buildKafkaEvent>) {
+  const invocation = handler(event, shortInvocation);
+  await vi.runAllTimersAsync();
+  return invocation;
+}
+
 function handlerWith(clients: ReturnType<typeof createEngineClients>) {
   return createKafkaHandler(
     tallyConsumer,
@@ -35,6 +45,13 @@ function handlerWith(clients: ReturnType<typeof createEngineClients>) {
 }
 
 describe("the partial batch failure response", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it("reports, for the partition of a key throttled past the budget, its first unfinished offset, and no other partition", async () => {
     const clients = createEngineClients();
     const dynamodb = mockClient(clients.dynamodb);
@@ -54,7 +71,7 @@ describe("the partial batch failure response", () => {
       record(1, 3, "C"),
     ]);
 
-    const response = await handlerWith(clients)(event, shortInvocation);
+    const response = await invoke(handlerWith(clients), event);
 
     expect(JSON.parse(JSON.stringify(response))).toStrictEqual({
       batchItemFailures: [{ itemIdentifier: { partition: "theworldshop.tally-0", offset: 11 } }],
@@ -73,7 +90,7 @@ describe("the partial batch failure response", () => {
     dynamodb.on(PutCommand).resolves({});
     const event = buildKafkaEvent([record(0, 10, "A"), record(0, 11, "B"), record(1, 3, "C")]);
 
-    const response = await handlerWith(clients)(event, shortInvocation);
+    const response = await invoke(handlerWith(clients), event);
 
     expect(response.batchItemFailures).toEqual([
       { itemIdentifier: { partition: "theworldshop.tally-0", offset: 10 } },
@@ -88,9 +105,9 @@ describe("the partial batch failure response", () => {
     dynamodb.on(BatchGetCommand).resolves({ Responses: { "tally-state": [] } });
     dynamodb.on(PutCommand).resolves({});
 
-    const response = await handlerWith(clients)(
+    const response = await invoke(
+      handlerWith(clients),
       buildKafkaEvent([record(0, 0, "A"), record(1, 0, "B")]),
-      shortInvocation,
     );
 
     expect(response).toStrictEqual({ batchItemFailures: [] });
