@@ -55,6 +55,8 @@ export function cardNumberPath(value: unknown): string | undefined {
 
 /** Whether `text` holds a card number as written, with escapes resolved, or (when it is JSON) once parsed. */
 export function holdsCardNumber(text: string): boolean {
+  // Every spelling has digits (an escape too: \u0034), and most keys and ids have none to parse for.
+  if (!/\d/.test(text)) return false;
   if (containsCardNumber(text) || containsCardNumber(resolveDigitEscapes(text))) return true;
   const parsed = parseJson(text);
   return parsed.ok && cardNumberPath(parsed.value) !== undefined;
