@@ -6,6 +6,7 @@ import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { sessionsEnvironment } from "../../functions/sessions/config";
 import { SESSION_EXPIRY_INDEX } from "../../functions/sessions/expiry-index";
 import { ENDED_SESSIONS_TABLE } from "../../functions/sessions/session";
 import type { StreamingConfig } from "../config";
@@ -30,7 +31,8 @@ export interface SessionsProps {
 
 /**
  * Click sessionization: the sessions consumer of the clicks topic, its state with the session expiry
- * index, the endedSessions table, and the sweeper that ends sessions after 30 minutes without a click.
+ * index, the endedSessions table, and the sweeper that ends sessions after
+ * `theworldshop:sessions.gapMinutes` (30) without a click.
  */
 export class Sessions extends Construct {
   /** Per user: the active session, and the expiry index attributes while there is one. */
@@ -80,7 +82,11 @@ export class Sessions extends Construct {
       alertTopic: props.alertTopic,
       rejectedRecords: props.rejectedRecords,
       failedBatches: props.failedBatches,
-      environment: { ...environment, POWERTOOLS_SERVICE_NAME: "sessions" },
+      environment: {
+        ...environment,
+        ...sessionsEnvironment(props.config.sessions),
+        POWERTOOLS_SERVICE_NAME: "sessions",
+      },
     });
 
     this.sweeper = new ShopFunction(this, "Sweeper", {
@@ -93,7 +99,7 @@ export class Sessions extends Construct {
     this.endedSessions.grant(this.sweeper, "dynamodb:PutItem");
 
     this.sweepSchedule = new Rule(this, "SweepSchedule", {
-      description: "Ends TheWorldShop sessions after 30 minutes without a click",
+      description: `Ends TheWorldShop sessions after ${props.config.sessions.gapMinutes} minutes without a click`,
       schedule: Schedule.rate(Duration.minutes(1)),
       targets: [new LambdaFunction(this.sweeper, { retryAttempts: 0 })],
     });
