@@ -51,7 +51,8 @@ export class CardVelocity extends Construct {
       topic: props.config.topics.fraudSignals,
       source: props.config.kafka,
       secret: props.secret,
-      tables: [this.cardWindows.table, this.decisions],
+      tables: [this.cardWindows],
+      sideTables: [this.decisions],
       alertTopic: props.alertTopic,
       rejectedRecords: props.rejectedRecords,
       failedBatches: props.failedBatches,
@@ -64,6 +65,8 @@ export class CardVelocity extends Construct {
     this.decisionsApi = new ReadApi(this, "DecisionsApi", {
       entry: "functions/decisions-api/handler.ts",
       tables: { DECISIONS_TABLE_NAME: this.decisions },
+      // functions/decisions-api: one GetItem per transaction asked for.
+      reads: ["dynamodb:GetItem"],
     });
     new CfnOutput(this, "DecisionsUrl", {
       description: "Card velocity decisions for the payment service: GET <url>decisions/{transactionId}",

@@ -12,7 +12,7 @@ import { ENDED_SESSIONS_TABLE } from "../../functions/sessions/session";
 import type { StreamingConfig } from "../config";
 import { KafkaConsumer } from "../constructs/kafka-consumer";
 import { ShopFunction } from "../constructs/shop-function";
-import { StateTable } from "../constructs/state-table";
+import { grantOnTable, StateTable } from "../constructs/state-table";
 
 const SWEEPER_ENTRY = "functions/sessions/sweeper.ts";
 
@@ -78,7 +78,8 @@ export class Sessions extends Construct {
       topic: props.config.topics.clicks,
       source: props.config.kafka,
       secret: props.secret,
-      tables: [this.state.table, this.endedSessions],
+      tables: [this.state],
+      sideTables: [this.endedSessions],
       alertTopic: props.alertTopic,
       rejectedRecords: props.rejectedRecords,
       failedBatches: props.failedBatches,
@@ -94,9 +95,11 @@ export class Sessions extends Construct {
       serviceName: "sessionTimeout",
       environment,
     });
-    // Only what a sweep does: query the expiry index, end a session, record it.
-    this.state.table.grant(this.sweeper, "dynamodb:Query", "dynamodb:UpdateItem");
-    this.endedSessions.grant(this.sweeper, "dynamodb:PutItem");
+    // Only what a sweep does (functions/sessions/sweep.ts): query the expiry index, then one transaction that
+    // ends the session (an Update) and records it (a Put), which IAM authorizes as UpdateItem and PutItem.
+    this.state.grantQueryIndex(this.sweeper, SESSION_EXPIRY_INDEX.name);
+    this.state.grantOnTable(this.sweeper, "dynamodb:UpdateItem");
+    grantOnTable(this.endedSessions, this.sweeper, "dynamodb:PutItem");
 
     this.sweepSchedule = new Rule(this, "SweepSchedule", {
       description: `Ends TheWorldShop sessions after ${props.config.sessions.gapMinutes} minutes without a click`,
