@@ -1,10 +1,10 @@
-import { CARD_VELOCITY_CONFIG } from "../functions/card-velocity/config";
+import { cardVelocityConfigFromEnv } from "../functions/card-velocity/config";
 import { cardVelocityConsumer } from "../functions/card-velocity/consumer";
 import { inventoryConfigFromEnv } from "../functions/inventory/config";
 import { inventoryConsumer } from "../functions/inventory/consumer";
 import { ordersConfig, ordersSettingsFromEnv } from "../functions/orders/config";
 import { ordersConsumer } from "../functions/orders/consumer";
-import { sessionsConfig } from "../functions/sessions/config";
+import { sessionsConfigFromEnv } from "../functions/sessions/config";
 import { sessionsConsumer } from "../functions/sessions/consumer";
 import type { Consumer } from "../functions/shared/engine/types";
 
@@ -30,7 +30,7 @@ export const BENCH_CONSUMERS: Readonly<Record<string, BenchConsumer>> = {
   },
   cardVelocity: {
     consumer: erase(cardVelocityConsumer),
-    configFromEnv: () => CARD_VELOCITY_CONFIG,
+    configFromEnv: (env) => cardVelocityConfigFromEnv(env),
     topic: "theworldshop.fraud-signals",
     entry: "functions/card-velocity/handler.ts",
   },
@@ -42,7 +42,7 @@ export const BENCH_CONSUMERS: Readonly<Record<string, BenchConsumer>> = {
   },
   sessions: {
     consumer: erase(sessionsConsumer),
-    configFromEnv: () => sessionsConfig,
+    configFromEnv: (env) => sessionsConfigFromEnv(env),
     topic: "theworldshop.clicks",
     entry: "functions/sessions/handler.ts",
   },

@@ -1,11 +1,16 @@
 import * as z from "zod";
+import { cardVelocitySettingsSchema } from "../functions/card-velocity/config";
 import { inventoryConfigSchema } from "../functions/inventory/config";
 import { ordersSettingsSchema } from "../functions/orders/config";
+import { sessionsSettingsSchema } from "../functions/sessions/config";
 import { alertSubscriptionsSchema, opsSubscriptionsSchema } from "./config-subscriptions";
 import { dashboardSettingsSchema } from "./dashboard-config";
 import { EMULATORS } from "./emulator/adapt-template";
 
+export type { CardVelocitySettings } from "../functions/card-velocity/config";
+export type { SessionsSettings } from "../functions/sessions/config";
 export type { AlertFilter, Subscription } from "./config-subscriptions";
+export { cardVelocitySettingsSchema, sessionsSettingsSchema };
 
 const secretArn = z
   .string()
@@ -126,28 +131,6 @@ export function consumerTuningByTopic(config: StreamingConfig): ReadonlyMap<stri
     [topics.clicks, consumers.sessions],
   ]);
 }
-
-/** Card velocity (shared/rules.md): a transaction is flagged when more than maxTransactions fall in (t − windowSeconds, t]. */
-export const cardVelocitySettingsSchema = z
-  .strictObject({
-    maxTransactions: z.number().int().min(1).default(5),
-    windowSeconds: z.number().int().min(1).max(300).default(60),
-  })
-  .prefault({});
-export type CardVelocitySettings = z.infer<typeof cardVelocitySettingsSchema>;
-
-/** Sessions (shared/rules.md): the gap G without clicks that ends a session. */
-export const sessionsSettingsSchema = z
-  .strictObject({
-    gapMinutes: z
-      .number()
-      .int()
-      .min(1)
-      .max(24 * 60)
-      .default(30),
-  })
-  .prefault({});
-export type SessionsSettings = z.infer<typeof sessionsSettingsSchema>;
 
 /** What the exactly-once engine of every consumer accepts (docs/deploy.md). */
 const DEFAULT_ENGINE = { maxEventTimeAheadMinutes: 60 } as const;

@@ -84,7 +84,7 @@ export class StreamingStack extends Stack {
     });
     this.outboxRelay = new OutboxRelay(this, "OutboxRelay", { alertTopic: this.alertTopic });
     // Covers every StateTable of the stack, those the consumers create later included.
-    onStateTable(this, (stateTable) => this.outboxRelay.addStateTable(stateTable.table));
+    onStateTable(this, (stateTable) => this.outboxRelay.addStateTable(stateTable));
     const errorQueue = {
       encryption: QueueEncryption.KMS_MANAGED,
       enforceSSL: true,

@@ -1,5 +1,8 @@
 import { createKafkaHandler, engineOptionsFromEnv } from "../shared/engine/handler";
-import { sessionsConfig } from "./config";
+import { sessionsConfigFromEnv } from "./config";
 import { sessionsConsumer } from "./consumer";
 
-export const handler = createKafkaHandler(sessionsConsumer, () => engineOptionsFromEnv(sessionsConfig));
+/** The Lambda for `theworldshop.clicks`: sessions per user, exactly once, on the engine. */
+export const handler = createKafkaHandler(sessionsConsumer, () =>
+  engineOptionsFromEnv(sessionsConfigFromEnv()),
+);

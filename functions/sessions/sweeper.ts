@@ -8,7 +8,8 @@ const tableName = requiredEnv("STATE_TABLE_NAME");
 const endedSessionsTable = requiredEnv(`SIDE_TABLE_${ENDED_SESSIONS_TABLE.toUpperCase()}`);
 
 /**
- * Scheduled every minute: ends the sessions whose 30 minutes without a click are up. "Now" is the scheduled
+ * Scheduled every minute: ends the sessions whose gap without a click is up (the consumer
+ * writes each session's expiry from the gap it was configured with). "Now" is the scheduled
  * event's `time`, so that a replay sweeps on event time.
  */
 export const handler = async (event?: { time?: string }): Promise<SweepResult> => {

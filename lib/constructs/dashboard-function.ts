@@ -1,5 +1,5 @@
-import { Duration, Validations } from "aws-cdk-lib";
-import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { Duration } from "aws-cdk-lib";
+import type { Role } from "aws-cdk-lib/aws-iam";
 import type { IDestination } from "aws-cdk-lib/aws-lambda";
 import { Construct } from "constructs";
 import { ShopFunction } from "./shop-function";
@@ -19,8 +19,8 @@ export interface DashboardFunctionProps {
 }
 
 /**
- * A function of the ops dashboard: a ShopFunction with a role of its own that may write its own log group
- * (no AWS managed policy) and nothing else until granted.
+ * A function of the ops dashboard: a ShopFunction (its own role, its own log group, nothing managed) with the
+ * dashboard's memory and timeout.
  */
 export class DashboardFunction extends Construct {
   public readonly function: ShopFunction;
@@ -28,29 +28,15 @@ export class DashboardFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: DashboardFunctionProps) {
     super(scope, id);
-    this.role = new Role(this, "Role", {
-      assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
-      description: `TheWorldShop ops dashboard: ${props.entry}`,
-    });
     this.function = new ShopFunction(this, "Function", {
       entry: props.entry,
       serviceName: props.serviceName,
+      description: `TheWorldShop ops dashboard: ${props.entry}`,
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout ?? Duration.seconds(10),
-      role: this.role,
       environment: { ...props.environment },
       onFailure: props.onFailure,
     });
-    this.function.logGroup.grantWrite(this.role);
-    Validations.of(this.role).acknowledge({
-      id: "AwsSolutions-IAM5[Resource::*]",
-      reason:
-        "X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) have no resource-level permissions",
-    });
-    Validations.of(this.function).acknowledge({
-      id: "AwsSolutions-L1",
-      reason:
-        "pinned to nodejs22.x, the runtime the functions, their tests and the local runtime are built on",
-    });
+    this.role = this.function.executionRole;
   }
 }

@@ -7,6 +7,7 @@ import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import type { ConsumerTuning, KafkaSource } from "../config";
+import type { StateTable } from "./state-table";
 
 /** The repository root, where every `entry` is resolved. */
 export const REPO_ROOT_PATH = new URL("../..", import.meta.url).pathname;
@@ -23,8 +24,13 @@ export interface KafkaConsumerProps {
    * @default none: required unless the source is MSK with IAM auth, or self-managed brokers inside a VPC
    */
   readonly secret?: ISecret;
-  /** Tables the handler reads and writes (state, decisions); it gets access to these and no other. */
-  readonly tables: readonly ITableV2[];
+  /** The state tables the engine reads and writes (`StateTable.grantEngine`); it gets access to these and no other. */
+  readonly tables: readonly StateTable[];
+  /**
+   * Tables the reducer writes records to (decisions, ended sessions): PutItem only, in the engine's transaction.
+   * @default none
+   */
+  readonly sideTables?: readonly ITableV2[];
   /** Where alerts are published. */
   readonly alertTopic: ITopic;
   /** Where records that fail their schema go, with their coordinates. */

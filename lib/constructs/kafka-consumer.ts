@@ -1,6 +1,6 @@
 import { Annotations, Duration, Stack } from "aws-cdk-lib";
 import { type ISubnet, SecurityGroup, Subnet, Vpc } from "aws-cdk-lib/aws-ec2";
-import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import type { Role } from "aws-cdk-lib/aws-iam";
 import { EventSourceMapping, StartingPosition } from "aws-cdk-lib/aws-lambda";
 import {
   AuthenticationMethod,
@@ -11,8 +11,8 @@ import {
 } from "aws-cdk-lib/aws-lambda-event-sources";
 import { Construct, type IConstruct } from "constructs";
 import type { ConsumerTuning, EngineSettings } from "../config";
+import { acknowledgeFunctionFindings } from "./function-findings";
 import { grantMskConsume, grantPollerNetworking } from "./kafka-access";
-import { acknowledgeConsumerFindings } from "./kafka-consumer-nag";
 import {
   type KafkaConsumerProps,
   KafkaConsumerPropsError,
@@ -21,6 +21,7 @@ import {
 } from "./kafka-consumer-props";
 
 import { ShopFunction } from "./shop-function";
+import { grantOnTable } from "./state-table";
 
 export { type KafkaConsumerProps, KafkaConsumerPropsError } from "./kafka-consumer-props";
 export { HANDLER_METADATA } from "./shop-function";
@@ -79,15 +80,9 @@ export class KafkaConsumer extends Construct {
     this.consumerGroupId = props.consumerGroupId ?? `theworldshop-${name}`;
     this.assertUniqueConsumerGroup(id);
 
-    // Our own role, so the function gets write access to its own log group only (no AWSLambdaBasicExecutionRole).
-    this.role = new Role(this, "Role", {
-      assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
-      description: `TheWorldShop ${name} consumer of ${props.topic}`,
-    });
     this.function = new ShopFunction(this, "Function", {
       entry: props.entry,
       serviceName: name,
-      role: this.role,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(60),
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
@@ -102,14 +97,18 @@ export class KafkaConsumer extends Construct {
         ...props.environment,
       },
     });
-    this.function.logGroup.grantWrite(this.role);
-    for (const table of props.tables) table.grantReadWriteData(this.function);
+    this.role = this.function.executionRole;
+    // Exactly what the engine calls: its state tables, Puts on side tables (in its transaction), SNS PublishBatch
+    // (sns:Publish, with the topic key), SQS SendMessageBatch (sqs:SendMessage).
+    for (const table of props.tables) table.grantEngine(this.function);
+    for (const table of props.sideTables ?? []) grantOnTable(table, this.function, "dynamodb:PutItem");
     props.alertTopic.grantPublish(this.function);
-    props.rejectedRecords.grantSendMessages(this.function);
+    props.rejectedRecords.grant(this.function, "sqs:SendMessage");
+    props.rejectedRecords.encryptionMasterKey?.grant(this.function, "kms:GenerateDataKey", "kms:Decrypt");
 
     this.function.addEventSource(this.eventSource(props));
     this.eventSourceMapping = this.function.node.children.find((c) => c instanceof EventSourceMapping)!;
-    acknowledgeConsumerFindings(this, props);
+    acknowledgeFunctionFindings(this.function);
     for (const listener of listenersByStack.get(Stack.of(this)) ?? []) listener(this);
   }
 

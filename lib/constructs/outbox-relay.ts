@@ -1,10 +1,10 @@
 import { Duration, Lazy } from "aws-cdk-lib";
-import type { ITableV2 } from "aws-cdk-lib/aws-dynamodb";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import { Construct } from "constructs";
 import { ShopFunction } from "./shop-function";
+import type { StateTable } from "./state-table";
 
 export const OUTBOX_RELAY_ENTRY = "functions/outbox-relay/handler.ts";
 
@@ -13,7 +13,7 @@ export interface OutboxRelayProps {
    * State tables whose outboxes the relay covers; `addStateTable` adds more.
    * @default none
    */
-  readonly stateTables?: readonly ITableV2[];
+  readonly stateTables?: readonly StateTable[];
   /** Where alerts are published. */
   readonly alertTopic: ITopic;
   /**
@@ -35,7 +35,7 @@ export interface OutboxRelayProps {
 export class OutboxRelay extends Construct {
   public readonly function: ShopFunction;
   public readonly schedule: Rule;
-  private readonly stateTables: ITableV2[] = [];
+  private readonly stateTables: StateTable[] = [];
 
   constructor(scope: Construct, id: string, props: OutboxRelayProps) {
     super(scope, id);
@@ -47,7 +47,9 @@ export class OutboxRelay extends Construct {
       description: "TheWorldShop streaming: publishes the alerts left pending in any state table's outbox",
       environment: {
         // Resolved at synthesis, so tables added after the relay are listed too.
-        STATE_TABLE_NAMES: Lazy.string({ produce: () => this.stateTables.map((t) => t.tableName).join(",") }),
+        STATE_TABLE_NAMES: Lazy.string({
+          produce: () => this.stateTables.map((t) => t.table.tableName).join(","),
+        }),
         ALERT_TOPIC_ARN: props.alertTopic.topicArn,
         OUTBOX_RELAY_GRACE_SECONDS: String(grace.toSeconds()),
         POWERTOOLS_METRICS_NAMESPACE: "TheWorldShop/Streaming",
@@ -67,9 +69,9 @@ export class OutboxRelay extends Construct {
   }
 
   /** Covers one more state table: lists it in STATE_TABLE_NAMES and grants the relay its data. */
-  public addStateTable(table: ITableV2): void {
-    if (this.stateTables.includes(table)) return;
-    this.stateTables.push(table);
-    table.grantReadWriteData(this.function);
+  public addStateTable(stateTable: StateTable): void {
+    if (this.stateTables.includes(stateTable)) return;
+    this.stateTables.push(stateTable);
+    stateTable.grantRelay(this.function);
   }
 }

@@ -74,9 +74,14 @@ export class PipelineMonitoring extends Construct {
       masterKey: props.topicKey,
       enforceSSL: true,
     });
-    // CloudWatch publishes alarm notifications itself, so it must be able to use the topic's key.
+    // CloudWatch publishes alarm notifications itself, so it must be able to use the topic's key: for this
+    // account's alarms only, so that no alarm of another account can have it encrypt to the topic.
+    const { account, region, partition } = Stack.of(this);
     props.topicKey.grant(
-      new ServicePrincipal("cloudwatch.amazonaws.com"),
+      new ServicePrincipal("cloudwatch.amazonaws.com").withConditions({
+        StringEquals: { "aws:SourceAccount": account },
+        ArnLike: { "aws:SourceArn": `arn:${partition}:cloudwatch:${region}:${account}:alarm:*` },
+      }),
       "kms:Decrypt",
       "kms:GenerateDataKey*",
     );

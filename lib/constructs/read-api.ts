@@ -3,12 +3,15 @@ import type { ITableV2 } from "aws-cdk-lib/aws-dynamodb";
 import { type FunctionUrl, FunctionUrlAuthType } from "aws-cdk-lib/aws-lambda";
 import { Construct } from "constructs";
 import { ShopFunction } from "./shop-function";
+import { grantOnTable } from "./state-table";
 
 export interface ReadApiProps {
   /** Handler source file, relative to the repository root (e.g. `functions/decisions-api/handler.ts`). */
   readonly entry: string;
   /** Tables the handler reads, by the environment variable that names each (e.g. `DECISIONS_TABLE_NAME`). */
   readonly tables: Readonly<Record<string, ITableV2>>;
+  /** The keyed reads the handler makes on its tables, and nothing else: no Query, no Scan. */
+  readonly reads: readonly ("dynamodb:GetItem" | "dynamodb:BatchGetItem")[];
   /**
    * The Powertools service name of the function.
    * @default the construct id
@@ -45,7 +48,8 @@ export class ReadApi extends Construct {
         Object.entries(props.tables).map(([name, table]) => [name, table.tableName]),
       ),
     });
-    for (const table of Object.values(props.tables)) table.grantReadData(this.function);
+    if (props.reads.length === 0) throw new Error(`${id}: reads must name the calls the handler makes`);
+    for (const table of Object.values(props.tables)) grantOnTable(table, this.function, ...props.reads);
     this.url = this.function.addFunctionUrl({ authType: FunctionUrlAuthType.AWS_IAM });
   }
 }

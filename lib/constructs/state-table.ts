@@ -3,10 +3,12 @@ import {
   AttributeType,
   Billing,
   type GlobalSecondaryIndexPropsV2,
+  type ITableV2,
   ProjectionType,
   TableEncryptionV2,
   TableV2,
 } from "aws-cdk-lib/aws-dynamodb";
+import { Grant, type IGrantable } from "aws-cdk-lib/aws-iam";
 import { Construct, type IConstruct } from "constructs";
 import { STATE_TABLE_SCHEMA } from "../../functions/shared/state-table-schema";
 
@@ -69,4 +71,45 @@ export class StateTable extends Construct {
     });
     for (const listener of listenersByStack.get(Stack.of(this)) ?? []) listener(this);
   }
+
+  /**
+   * What the exactly-once engine calls (functions/shared/engine/state-store.ts, outbox.ts): BatchGetItem and
+   * GetItem to read keys, PutItem for each conditional state write and outbox acknowledgement. The write that
+   * carries side records is a TransactWriteItems of Puts, which IAM authorizes as PutItem on each table.
+   */
+  public grantEngine(grantee: IGrantable): Grant {
+    return this.grantOnTable(grantee, "dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem");
+  }
+
+  /**
+   * What the outbox relay calls (functions/outbox-relay/relay.ts): Query on the outbox index, GetItem to re-read
+   * each listed item consistently, PutItem for its claim and acknowledgement writes.
+   */
+  public grantRelay(grantee: IGrantable): Grant {
+    const index = this.grantOnIndex(grantee, STATE_TABLE_SCHEMA.outboxIndex.name, "dynamodb:Query");
+    return index.combine(this.grantOnTable(grantee, "dynamodb:GetItem", "dynamodb:PutItem"));
+  }
+
+  /** Query on one index of the table, and on nothing else (TableV2's own grants add every index, `/index/*`). */
+  public grantQueryIndex(grantee: IGrantable, indexName: string): Grant {
+    return this.grantOnIndex(grantee, indexName, "dynamodb:Query");
+  }
+
+  /** Exactly `actions` on the table's items, none on its indexes. */
+  public grantOnTable(grantee: IGrantable, ...actions: readonly string[]): Grant {
+    return grantOnTable(this.table, grantee, ...actions);
+  }
+
+  private grantOnIndex(grantee: IGrantable, indexName: string, ...actions: readonly string[]): Grant {
+    return Grant.addToPrincipal({
+      grantee,
+      actions: [...actions],
+      resourceArns: [`${this.table.tableArn}/index/${indexName}`],
+    });
+  }
+}
+
+/** Exactly `actions` on a table's items, none on its indexes (e.g. PutItem on a consumer's side table). */
+export function grantOnTable(table: ITableV2, grantee: IGrantable, ...actions: readonly string[]): Grant {
+  return Grant.addToPrincipal({ grantee, actions: [...actions], resourceArns: [table.tableArn] });
 }

@@ -4,6 +4,7 @@ import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { cardVelocityEnvironment } from "../../functions/card-velocity/config";
 import type { StreamingConfig } from "../config";
 import { KafkaConsumer } from "../constructs/kafka-consumer";
 import { ReadApi } from "../constructs/read-api";
@@ -21,7 +22,8 @@ export interface CardVelocityProps {
 
 /**
  * Card velocity fraud: the consumer of `theworldshop.fraud-signals` that flags a card used for more than
- * 5 orders within 60 s, the decisions table it writes, and the decisions API the payment service reads.
+ * more than `theworldshop:cardVelocity.maxTransactions` (5) orders within its `windowSeconds` (60 s), the
+ * decisions table it writes, and the decisions API the payment service reads.
  */
 export class CardVelocity extends Construct {
   /** Per card: its recent transactions and whether it is in a burst (the reducer's state). */
@@ -49,18 +51,22 @@ export class CardVelocity extends Construct {
       topic: props.config.topics.fraudSignals,
       source: props.config.kafka,
       secret: props.secret,
-      tables: [this.cardWindows.table, this.decisions],
+      tables: [this.cardWindows],
+      sideTables: [this.decisions],
       alertTopic: props.alertTopic,
       rejectedRecords: props.rejectedRecords,
       failedBatches: props.failedBatches,
       environment: {
         STATE_TABLE_NAME: this.cardWindows.table.tableName,
         SIDE_TABLE_DECISIONS: this.decisions.tableName,
+        ...cardVelocityEnvironment(props.config.cardVelocity),
       },
     });
     this.decisionsApi = new ReadApi(this, "DecisionsApi", {
       entry: "functions/decisions-api/handler.ts",
       tables: { DECISIONS_TABLE_NAME: this.decisions },
+      // functions/decisions-api: one GetItem per transaction asked for.
+      reads: ["dynamodb:GetItem"],
     });
     new CfnOutput(this, "DecisionsUrl", {
       description: "Card velocity decisions for the payment service: GET <url>decisions/{transactionId}",

@@ -54,7 +54,7 @@ export class Inventory extends Construct {
       topic: props.config.topics.inventory,
       source: props.config.kafka,
       secret: props.kafkaSecret,
-      tables: [table],
+      tables: [props.availability],
       alertTopic: props.alertTopic,
       rejectedRecords: props.rejectedRecords,
       failedBatches: props.failedBatches,
@@ -69,6 +69,8 @@ export class Inventory extends Construct {
       entry: "functions/availability-api/handler.ts",
       serviceName: "availability-api",
       tables: { [AVAILABILITY_TABLE_ENV]: table },
+      // functions/availability-api: GetItem for one product, BatchGetItem for many.
+      reads: ["dynamodb:GetItem", "dynamodb:BatchGetItem"],
     });
     this.availabilityApi = api.function;
     this.availabilityUrl = api.url;

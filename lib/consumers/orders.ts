@@ -52,7 +52,7 @@ export class Orders extends Construct {
       topic: config.topics.orders,
       source: config.kafka,
       secret: props.kafkaSecret,
-      tables: [this.state.table],
+      tables: [this.state],
       alertTopic: props.alertTopic,
       rejectedRecords: props.rejectedRecords,
       failedBatches: props.failedBatches,
@@ -64,6 +64,8 @@ export class Orders extends Construct {
       entry: "functions/orders/orders-per-minute-handler.ts",
       serviceName: "ordersPerMinuteApi",
       tables: { STATE_TABLE_NAME: this.state.table },
+      // functions/orders/orders-per-minute.ts: the minute shards, keyed, in BatchGetItem calls.
+      reads: ["dynamodb:BatchGetItem"],
     });
     api.function.addEnvironment(ORDERS_ENV.partitions, String(config.orders.partitions));
     this.ordersPerMinuteApi = api.function;

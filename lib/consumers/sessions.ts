@@ -6,12 +6,13 @@ import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { sessionsEnvironment } from "../../functions/sessions/config";
 import { SESSION_EXPIRY_INDEX } from "../../functions/sessions/expiry-index";
 import { ENDED_SESSIONS_TABLE } from "../../functions/sessions/session";
 import type { StreamingConfig } from "../config";
 import { KafkaConsumer } from "../constructs/kafka-consumer";
 import { ShopFunction } from "../constructs/shop-function";
-import { StateTable } from "../constructs/state-table";
+import { grantOnTable, StateTable } from "../constructs/state-table";
 
 const SWEEPER_ENTRY = "functions/sessions/sweeper.ts";
 
@@ -30,7 +31,8 @@ export interface SessionsProps {
 
 /**
  * Click sessionization: the sessions consumer of the clicks topic, its state with the session expiry
- * index, the endedSessions table, and the sweeper that ends sessions after 30 minutes without a click.
+ * index, the endedSessions table, and the sweeper that ends sessions after
+ * `theworldshop:sessions.gapMinutes` (30) without a click.
  */
 export class Sessions extends Construct {
   /** Per user: the active session, and the expiry index attributes while there is one. */
@@ -76,11 +78,16 @@ export class Sessions extends Construct {
       topic: props.config.topics.clicks,
       source: props.config.kafka,
       secret: props.secret,
-      tables: [this.state.table, this.endedSessions],
+      tables: [this.state],
+      sideTables: [this.endedSessions],
       alertTopic: props.alertTopic,
       rejectedRecords: props.rejectedRecords,
       failedBatches: props.failedBatches,
-      environment: { ...environment, POWERTOOLS_SERVICE_NAME: "sessions" },
+      environment: {
+        ...environment,
+        ...sessionsEnvironment(props.config.sessions),
+        POWERTOOLS_SERVICE_NAME: "sessions",
+      },
     });
 
     this.sweeper = new ShopFunction(this, "Sweeper", {
@@ -88,12 +95,14 @@ export class Sessions extends Construct {
       serviceName: "sessionTimeout",
       environment,
     });
-    // Only what a sweep does: query the expiry index, end a session, record it.
-    this.state.table.grant(this.sweeper, "dynamodb:Query", "dynamodb:UpdateItem");
-    this.endedSessions.grant(this.sweeper, "dynamodb:PutItem");
+    // Only what a sweep does (functions/sessions/sweep.ts): query the expiry index, then one transaction that
+    // ends the session (an Update) and records it (a Put), which IAM authorizes as UpdateItem and PutItem.
+    this.state.grantQueryIndex(this.sweeper, SESSION_EXPIRY_INDEX.name);
+    this.state.grantOnTable(this.sweeper, "dynamodb:UpdateItem");
+    grantOnTable(this.endedSessions, this.sweeper, "dynamodb:PutItem");
 
     this.sweepSchedule = new Rule(this, "SweepSchedule", {
-      description: "Ends TheWorldShop sessions after 30 minutes without a click",
+      description: `Ends TheWorldShop sessions after ${props.config.sessions.gapMinutes} minutes without a click`,
       schedule: Schedule.rate(Duration.minutes(1)),
       targets: [new LambdaFunction(this.sweeper, { retryAttempts: 0 })],
     });

@@ -4,17 +4,6 @@ import { describe, expect, it } from "vitest";
 import { buildStreamingApp } from "../../lib/app";
 
 const kafka = { mode: "self-managed", bootstrapServers: ["b-1.kafka.internal:9092"] };
-const READ_ACTIONS = new Set([
-  "dynamodb:BatchGetItem",
-  "dynamodb:ConditionCheckItem",
-  "dynamodb:DescribeTable",
-  "dynamodb:GetItem",
-  "dynamodb:GetRecords",
-  "dynamodb:GetShardIterator",
-  "dynamodb:Query",
-  "dynamodb:Scan",
-]);
-
 function synth(context: Record<string, unknown> = {}): { template: Template; tableId: string } {
   const app = new App({
     context: { "aws:cdk:bundling-stacks": [], "theworldshop:kafka": kafka, ...context },
@@ -103,38 +92,5 @@ describe("the availability API's CDK", () => {
     });
     expect(template.findResources("AWS::Lambda::Url", { Properties: { AuthType: "NONE" } })).toEqual({});
     expect(template.findResources("AWS::Lambda::Permission", { Properties: { Principal: "*" } })).toEqual({});
-  });
-
-  it("lets the API function only read the availability table", () => {
-    const { template, tableId } = synth();
-    const [apiId] = Object.keys(
-      template.findResources("AWS::Lambda::Function", {
-        Properties: { Environment: { Variables: { AVAILABILITY_TABLE_NAME: { Ref: tableId } } } },
-      }),
-    );
-    const role = (template.toJSON().Resources[apiId!] as { Properties: { Role: { "Fn::GetAtt": [string] } } })
-      .Properties.Role["Fn::GetAtt"][0];
-    const policies = Object.values(
-      template.findResources("AWS::IAM::Policy", { Properties: { Roles: [{ Ref: role }] } }),
-    );
-    const dynamodbActions = policies
-      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as { Action: string | string[] }[])
-      .flatMap((statement) => [statement.Action].flat())
-      .filter((action) => action.startsWith("dynamodb:"));
-
-    expect(dynamodbActions).toContain("dynamodb:GetItem");
-    expect(dynamodbActions).toContain("dynamodb:BatchGetItem");
-    expect(dynamodbActions.filter((action) => !READ_ACTIONS.has(action))).toEqual([]);
-    template.hasResourceProperties("AWS::IAM::Policy", {
-      Roles: [{ Ref: role }],
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Action: Match.arrayWith(["dynamodb:GetItem"]),
-            Resource: Match.arrayWith([{ "Fn::GetAtt": [tableId, "Arn"] }]),
-          }),
-        ]),
-      },
-    });
   });
 });

@@ -11,7 +11,7 @@ const ref = (logicalIdPrefix: string) => ({
 describe("a Kafka consumer", () => {
   it("triggers its function from its topic with every Kafka error-handling control", () => {
     const { stack, consumer, stateTable } = consumerTestStack();
-    consumer("Inventory", { topic: "theworldshop.inventory", tables: [stateTable("Availability").table] });
+    consumer("Inventory", { topic: "theworldshop.inventory", tables: [stateTable("Availability")] });
 
     Template.fromStack(stack).hasResourceProperties("AWS::Lambda::EventSourceMapping", {
       Topics: ["theworldshop.inventory"],
@@ -85,7 +85,7 @@ describe("a Kafka consumer", () => {
 
   it("runs on nodejs22.x, arm64, traced, with source maps, logging to its own log group", () => {
     const { stack, consumer, stateTable } = consumerTestStack();
-    consumer("Inventory", { topic: "theworldshop.inventory", tables: [stateTable("Availability").table] });
+    consumer("Inventory", { topic: "theworldshop.inventory", tables: [stateTable("Availability")] });
     const template = Template.fromStack(stack);
 
     template.hasResource("AWS::Lambda::Function", {
@@ -114,8 +114,8 @@ describe("a Kafka consumer", () => {
 
   it("reaches only its own tables, the alert topic and the two error queues, with no wildcard actions", () => {
     const { stack, consumer, stateTable } = consumerTestStack();
-    const availability = stateTable("Availability").table;
-    const cards = stateTable("Cards").table;
+    const availability = stateTable("Availability");
+    const cards = stateTable("Cards");
     consumer("Inventory", { topic: "theworldshop.inventory", tables: [availability] });
     consumer("CardVelocity", { topic: "theworldshop.fraud-signals", tables: [cards] });
     const policies = Template.fromStack(stack).findResources("AWS::IAM::Policy");
@@ -127,8 +127,8 @@ describe("a Kafka consumer", () => {
       }[];
 
     for (const [prefix, own, other] of [
-      ["InventoryRole", "AvailabilityTable", "CardsTable"],
-      ["CardVelocityRole", "CardsTable", "AvailabilityTable"],
+      ["InventoryFunctionRole", "AvailabilityTable", "CardsTable"],
+      ["CardVelocityFunctionRole", "CardsTable", "AvailabilityTable"],
     ] as const) {
       const statements = statementsOf(prefix);
       const text = JSON.stringify(statements);
@@ -149,7 +149,7 @@ describe("a Kafka consumer", () => {
 
   it("consumes an MSK cluster with IAM auth: kafka-cluster actions scoped to the cluster, its topic and its group", () => {
     const { stack, consumer, stateTable } = consumerTestStack(SOURCES.mskIam);
-    consumer("Orders", { topic: "theworldshop.orders", tables: [stateTable("OrderCounts").table] });
+    consumer("Orders", { topic: "theworldshop.orders", tables: [stateTable("OrderCounts")] });
     const template = Template.fromStack(stack);
     const base = CLUSTER_ARN.split(":cluster/")[1];
 
@@ -183,7 +183,7 @@ describe("a Kafka consumer", () => {
 
   it("consumes an MSK cluster with SASL/SCRAM through the configured secret", () => {
     const { stack, consumer, stateTable } = consumerTestStack(SOURCES.mskScram);
-    consumer("Orders", { topic: "theworldshop.orders", tables: [stateTable("OrderCounts").table] });
+    consumer("Orders", { topic: "theworldshop.orders", tables: [stateTable("OrderCounts")] });
     const template = Template.fromStack(stack);
 
     template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
@@ -201,7 +201,7 @@ describe("a Kafka consumer", () => {
 
   it("polls self-managed brokers inside a VPC from the configured subnets and security group", () => {
     const { stack, consumer, stateTable } = consumerTestStack(SOURCES.selfManagedInVpc);
-    consumer("Sessions", { topic: "theworldshop.clicks", tables: [stateTable("SessionState").table] });
+    consumer("Sessions", { topic: "theworldshop.clicks", tables: [stateTable("SessionState")] });
 
     Template.fromStack(stack).hasResourceProperties("AWS::Lambda::EventSourceMapping", {
       SourceAccessConfigurations: Match.arrayWith([
@@ -216,7 +216,7 @@ describe("a Kafka consumer", () => {
     const { stack, consumer, stateTable } = consumerTestStack();
     consumer("Inventory", {
       topic: "theworldshop.inventory",
-      tables: [stateTable("Availability").table],
+      tables: [stateTable("Availability")],
       reservedConcurrentExecutions: 20,
       memorySize: 1024,
       timeout: Duration.seconds(30),
@@ -250,16 +250,16 @@ describe("a Kafka consumer", () => {
   ])("refuses invalid props with a message naming the prop: %o", (props, message) => {
     const { consumer, stateTable } = consumerTestStack();
     expect(() =>
-      consumer("Bad", { topic: "theworldshop.inventory", tables: [stateTable("State").table], ...props }),
+      consumer("Bad", { topic: "theworldshop.inventory", tables: [stateTable("State")], ...props }),
     ).toThrow(message);
   });
 
   it("refuses a second consumer in the same consumer group", () => {
     const { consumer, stateTable } = consumerTestStack();
-    consumer("Inventory", { topic: "theworldshop.inventory", tables: [stateTable("A").table] });
+    consumer("Inventory", { topic: "theworldshop.inventory", tables: [stateTable("A")] });
 
     expect(() =>
-      consumer("InventoryAgain", { topic: "theworldshop.inventory", tables: [stateTable("B").table] }),
+      consumer("InventoryAgain", { topic: "theworldshop.inventory", tables: [stateTable("B")] }),
     ).toThrow(/consumerGroupId "theworldshop-inventory" is already used by ConsumerTest\/Inventory/);
   });
 });

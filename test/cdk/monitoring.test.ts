@@ -89,7 +89,7 @@ describe("the pipeline's monitoring", () => {
       consumerTestStack();
     const before = consumer("Inventory", {
       topic: "theworldshop.inventory",
-      tables: [stateTable("A").table],
+      tables: [stateTable("A")],
     });
     const monitoring = new PipelineMonitoring(stack, "Monitoring", {
       alertTopic,
@@ -97,7 +97,7 @@ describe("the pipeline's monitoring", () => {
       failedBatches,
       topicKey,
     });
-    consumer("Sessions", { topic: "theworldshop.clicks", tables: [stateTable("B").table] });
+    consumer("Sessions", { topic: "theworldshop.clicks", tables: [stateTable("B")] });
     monitoring.monitor(before);
 
     const alarms = Template.fromStack(stack).findResources("AWS::CloudWatch::Alarm");

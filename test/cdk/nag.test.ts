@@ -1,6 +1,6 @@
 import { Validations } from "aws-cdk-lib";
-import { Annotations, Match } from "aws-cdk-lib/assertions";
-import { PolicyStatement } from "aws-cdk-lib/aws-iam";
+import { Annotations, Match, Template } from "aws-cdk-lib/assertions";
+import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
@@ -87,7 +87,7 @@ describe("cdk-nag AwsSolutions checks", () => {
           id: "AwsSolutions-SQS3",
           reason: "a test stack's error queue",
         });
-      consumer("Inventory", { topic: "theworldshop.inventory", tables: [stateTable("Availability").table] });
+      consumer("Inventory", { topic: "theworldshop.inventory", tables: [stateTable("Availability")] });
 
       expect(unacknowledgedFindings(stack)).toEqual([]);
     }
@@ -104,17 +104,38 @@ describe("cdk-nag AwsSolutions checks", () => {
 
   it("leave a function's '*' resource a finding unless only X-Ray's actions have it", () => {
     const { stack } = consumerTestStack();
+    const role = new Role(stack, "CarelessRole", { assumedBy: new ServicePrincipal("lambda.amazonaws.com") });
     const fn = new NodejsFunction(stack, "Careless", {
       entry: FIXTURE_ENTRY,
       runtime: Runtime.NODEJS_22_X,
       tracing: Tracing.ACTIVE,
+      role,
     });
     fn.addToRolePolicy(new PolicyStatement({ actions: ["s3:GetObject"], resources: ["*"] }));
     acknowledgeFunctionFindings(fn);
 
-    expect(unacknowledgedFindings(fn)).toEqual([
+    expect(unacknowledgedFindings(role)).toEqual([
       expect.stringMatching(/^AwsSolutions-IAM5\[Resource::\*\] at .*Careless/),
     ]);
+  });
+
+  it("fail synth when a '*' resource is granted to a role after its acknowledgement", () => {
+    const stack = streamingStack({ "theworldshop:kafka": SOURCES.mskIam });
+    stack.outboxRelay.function.addToRolePolicy(
+      new PolicyStatement({ actions: ["dynamodb:Scan"], resources: ["*"] }),
+    );
+
+    expect(() => Template.fromStack(stack)).toThrow(
+      /AwsSolutions-IAM5\[Resource::\*\] is acknowledged on .*OutboxRelay.*now holds more/,
+    );
+  });
+
+  it("fail synth when a '*' resource is granted to a consumer's role after its acknowledgement", () => {
+    const { stack, consumer, stateTable } = consumerTestStack();
+    const inventory = consumer("Inventory", { topic: "theworldshop.inventory", tables: [stateTable("A")] });
+    inventory.role.addToPrincipalPolicy(new PolicyStatement({ actions: ["sns:Publish"], resources: ["*"] }));
+
+    expect(() => Template.fromStack(stack)).toThrow(/AwsSolutions-IAM5\[Resource::\*\] is acknowledged/);
   });
 
   it("acknowledge each finding with a reason, on the resource it concerns, never on the stack", () => {

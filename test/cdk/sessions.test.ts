@@ -107,24 +107,4 @@ describe("the sessions consumer and its sweeper", () => {
       Principal: "events.amazonaws.com",
     });
   });
-
-  it("grants the sweeper only the index query, the state update and the ended-session write", () => {
-    const role = (resources[sweeper]!.Properties.Role as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
-    template.hasResourceProperties("AWS::IAM::Policy", {
-      Roles: [{ Ref: role }],
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          {
-            Action: ["dynamodb:Query", "dynamodb:UpdateItem"],
-            Effect: "Allow",
-            Resource: [
-              { "Fn::GetAtt": [stateTable, "Arn"] },
-              { "Fn::Join": ["", [{ "Fn::GetAtt": [stateTable, "Arn"] }, "/index/*"]] },
-            ],
-          },
-          { Action: "dynamodb:PutItem", Effect: "Allow", Resource: { "Fn::GetAtt": [endedSessions, "Arn"] } },
-        ]),
-      },
-    });
-  });
 });

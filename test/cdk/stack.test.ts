@@ -47,6 +47,26 @@ describe("the streaming stack", () => {
             Principal: { Service: "cloudwatch.amazonaws.com" },
             Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
             Resource: "*",
+            // Only this account's alarms: no alarm elsewhere can have CloudWatch use the key.
+            Condition: {
+              StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } },
+              ArnLike: {
+                "aws:SourceArn": {
+                  "Fn::Join": [
+                    "",
+                    [
+                      "arn:",
+                      { Ref: "AWS::Partition" },
+                      ":cloudwatch:",
+                      { Ref: "AWS::Region" },
+                      ":",
+                      { Ref: "AWS::AccountId" },
+                      ":alarm:*",
+                    ],
+                  ],
+                },
+              },
+            },
           },
         ]),
       },
@@ -158,8 +178,41 @@ describe("the streaming stack", () => {
           const actions = [statement.Action].flat();
           expect(actions.filter((a) => a.includes("*") && a !== "kms:GenerateDataKey*")).toEqual([]);
           // Only X-Ray and the pollers' EC2 network interfaces have no resource-level permissions.
-          if (statement.Resource === "*") expect(actions.every((a) => /^(xray|ec2):/.test(a))).toBe(true);
+          if ([statement.Resource].flat().includes("*"))
+            expect(actions.every((a) => /^(xray|ec2):/.test(a))).toBe(true);
         }
+      }
+    },
+  );
+
+  it.each(Object.entries(SOURCES))(
+    "lets a service use a key, topic or queue only for this account's own resources (%s)",
+    (_, source) => {
+      const template = withConsumer({ "theworldshop:kafka": source, "theworldshop:stage": "prod" });
+      const documents = [
+        ...Object.values(template.findResources("AWS::KMS::Key") as Resources).map(
+          (r) => r.Properties.KeyPolicy,
+        ),
+        ...["AWS::SNS::TopicPolicy", "AWS::SQS::QueuePolicy"].flatMap((type) =>
+          Object.values(template.findResources(type) as Resources).map((r) => r.Properties.PolicyDocument),
+        ),
+      ] as {
+        Statement: {
+          Effect: string;
+          Principal?: { Service?: unknown };
+          Condition?: Record<string, Record<string, unknown>>;
+        }[];
+      }[];
+      const granted = documents
+        .flatMap((document) => document.Statement)
+        .filter((statement) => statement.Effect === "Allow" && statement.Principal?.Service);
+
+      expect(granted.length).toBeGreaterThan(0);
+      for (const statement of granted) {
+        const keys = Object.values(statement.Condition ?? {}).flatMap((condition) => Object.keys(condition));
+        expect(keys, JSON.stringify(statement)).toEqual(
+          expect.arrayContaining(["aws:SourceAccount", "aws:SourceArn"]),
+        );
       }
     },
   );

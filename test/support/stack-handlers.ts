@@ -1,11 +1,11 @@
 import type { Context } from "aws-lambda";
-import { CARD_VELOCITY_CONFIG } from "../../functions/card-velocity/config";
+import { cardVelocityConfigFromEnv } from "../../functions/card-velocity/config";
 import { cardVelocityConsumer } from "../../functions/card-velocity/consumer";
 import { inventoryConfigFromEnv } from "../../functions/inventory/config";
 import { inventoryConsumer } from "../../functions/inventory/consumer";
 import { ordersConfig, ordersSettingsFromEnv } from "../../functions/orders/config";
 import { ordersConsumer } from "../../functions/orders/consumer";
-import { sessionsConfig } from "../../functions/sessions/config";
+import { sessionsConfigFromEnv } from "../../functions/sessions/config";
 import { sessionsConsumer } from "../../functions/sessions/consumer";
 import { createKafkaHandler, engineOptionsFromEnv } from "../../functions/shared/engine/handler";
 import { templateFunction } from "../../local/function-env";
@@ -19,9 +19,9 @@ type KafkaHandler = ReturnType<typeof createKafkaHandler>;
 /** Each Kafka consumer's config as its functions/<name>/handler.ts reads it from its environment. */
 export const CONSUMER_CONFIGS: Readonly<Record<string, (env: Record<string, string>) => unknown>> = {
   "functions/inventory/handler.ts": (env) => inventoryConfigFromEnv(env),
-  "functions/card-velocity/handler.ts": () => CARD_VELOCITY_CONFIG,
+  "functions/card-velocity/handler.ts": (env) => cardVelocityConfigFromEnv(env),
   "functions/orders/handler.ts": (env) => ordersConfig(ordersSettingsFromEnv(env)),
-  "functions/sessions/handler.ts": () => sessionsConfig,
+  "functions/sessions/handler.ts": (env) => sessionsConfigFromEnv(env),
 };
 
 /**
@@ -32,13 +32,13 @@ const HANDLERS: Readonly<Record<string, (env: Record<string, string>) => KafkaHa
   "functions/inventory/handler.ts": (env) =>
     createKafkaHandler(inventoryConsumer, () => engineOptionsFromEnv(inventoryConfigFromEnv(env), env)),
   "functions/card-velocity/handler.ts": (env) =>
-    createKafkaHandler(cardVelocityConsumer, () => engineOptionsFromEnv(CARD_VELOCITY_CONFIG, env)),
+    createKafkaHandler(cardVelocityConsumer, () => engineOptionsFromEnv(cardVelocityConfigFromEnv(env), env)),
   "functions/orders/handler.ts": (env) =>
     createKafkaHandler(ordersConsumer, () =>
       engineOptionsFromEnv(ordersConfig(ordersSettingsFromEnv(env)), env),
     ),
   "functions/sessions/handler.ts": (env) =>
-    createKafkaHandler(sessionsConsumer, () => engineOptionsFromEnv(sessionsConfig, env)),
+    createKafkaHandler(sessionsConsumer, () => engineOptionsFromEnv(sessionsConfigFromEnv(env), env)),
 };
 
 const context = { getRemainingTimeInMillis: () => 60_000 } as Context;

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import { expect } from "vitest";
-import { CARD_VELOCITY_CONFIG } from "../../../functions/card-velocity/config";
+import { cardVelocityConfigFromEnv } from "../../../functions/card-velocity/config";
 import { cardVelocityConsumer } from "../../../functions/card-velocity/consumer";
 import type { FraudSignal } from "../../../functions/card-velocity/schema";
 import { createKafkaHandler, engineOptionsFromEnv } from "../../../functions/shared/engine/handler";
@@ -47,7 +47,7 @@ const context = { getRemainingTimeInMillis: () => 60_000 } as Context;
 export async function cardVelocityStack(name: string) {
   const stack = await createTestStack(name);
   const environment = functionEnvironment(stack, CONSUMER_ENTRY);
-  const options = engineOptionsFromEnv(CARD_VELOCITY_CONFIG, environment);
+  const options = engineOptionsFromEnv(cardVelocityConfigFromEnv(environment), environment);
   const handler = createKafkaHandler(cardVelocityConsumer, () => options);
   const inbox = await subscribeInbox(environment.ALERT_TOPIC_ARN!);
   return {

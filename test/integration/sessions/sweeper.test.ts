@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient, GetCommand, paginateScan } from "@aws-sdk/lib-d
 import type { Context } from "aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
 import { countActiveSessions } from "../../../functions/sessions/active-sessions";
-import { sessionsConfig } from "../../../functions/sessions/config";
+import { sessionsConfigFromEnv } from "../../../functions/sessions/config";
 import { sessionsConsumer } from "../../../functions/sessions/consumer";
 import { expiryShardOf } from "../../../functions/sessions/expiry-index";
 import { type EndedSession, type SessionState, sessionIdOf } from "../../../functions/sessions/session";
@@ -94,7 +94,9 @@ describe("sessions: the timeout sweeper against DynamoDB Local", () => {
     tableName = sweeperEnv.STATE_TABLE_NAME!;
     endedSessionsTable = sweeperEnv.SIDE_TABLE_ENDEDSESSIONS!;
     expect(env.STATE_TABLE_NAME).toBe(tableName);
-    handler = createKafkaHandler(sessionsConsumer, () => engineOptionsFromEnv(sessionsConfig, env));
+    handler = createKafkaHandler(sessionsConsumer, () =>
+      engineOptionsFromEnv(sessionsConfigFromEnv(env), env),
+    );
   });
 
   it("ends an idle user's session exactly once, at its last click, however often the sweeper runs", async () => {
@@ -189,7 +191,9 @@ describe("sessions: many users across the expiry shards", () => {
     const env = functionEnvironment(stack.resolve, "functions/sessions/handler.ts");
     const tableName = env.STATE_TABLE_NAME!;
     const endedSessionsTable = env.SIDE_TABLE_ENDEDSESSIONS!;
-    const handler = createKafkaHandler(sessionsConsumer, () => engineOptionsFromEnv(sessionsConfig, env));
+    const handler = createKafkaHandler(sessionsConsumer, () =>
+      engineOptionsFromEnv(sessionsConfigFromEnv(env), env),
+    );
     const users = Array.from({ length: 200 }, (_, n) => `U-${String(n).padStart(3, "0")}`);
     // Each user's last click at T0 + n seconds, so the sessions time out one after another.
     const records = users.flatMap((userId, n) =>
