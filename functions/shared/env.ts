@@ -40,7 +40,9 @@ export function positiveIntegerEnv(
   if (value === undefined || value === "") return fallback;
   const number = Number(value);
   if (!Number.isSafeInteger(number) || number < 1) {
-    throw new Error(`environment variable ${name} must be a whole number of at least 1, got "${value}"`);
+    throw new FunctionEnvironmentError(
+      `environment variable ${name} must be a whole number of at least 1, got "${value}"`,
+    );
   }
   return number;
 }
