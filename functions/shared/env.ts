@@ -17,3 +17,9 @@ export function jsonEnv<T>(name: string, fallback: T, env: NodeJS.ProcessEnv = p
     throw new Error(`environment variable ${name} is not valid JSON`, { cause: error });
   }
 }
+
+/** Reads an optional environment variable once: its value, or `fallback` when it is unset or empty. */
+export function optionalEnv(name: string, fallback: string, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[name];
+  return value === undefined || value === "" ? fallback : value;
+}

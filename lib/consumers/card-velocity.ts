@@ -16,7 +16,6 @@ export interface CardVelocityProps {
   readonly secret?: ISecret;
   readonly alertTopic: ITopic;
   readonly rejectedRecords: IQueue;
-  readonly failedBatches: IQueue;
 }
 
 /**
@@ -52,7 +51,6 @@ export class CardVelocity extends Construct {
       tables: [this.cardWindows.table, this.decisions],
       alertTopic: props.alertTopic,
       rejectedRecords: props.rejectedRecords,
-      failedBatches: props.failedBatches,
       environment: {
         STATE_TABLE_NAME: this.cardWindows.table.tableName,
         SIDE_TABLE_DECISIONS: this.decisions.tableName,

@@ -24,8 +24,6 @@ export interface SessionsProps {
   readonly alertTopic: ITopic;
   /** Where clicks that fail their schema go. */
   readonly rejectedRecords: IQueue;
-  /** On-failure destination of the clicks event source mapping. */
-  readonly failedBatches: IQueue;
 }
 
 /**
@@ -79,7 +77,6 @@ export class Sessions extends Construct {
       tables: [this.state.table, this.endedSessions],
       alertTopic: props.alertTopic,
       rejectedRecords: props.rejectedRecords,
-      failedBatches: props.failedBatches,
       environment: { ...environment, POWERTOOLS_SERVICE_NAME: "sessions" },
     });
 

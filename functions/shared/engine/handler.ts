@@ -4,7 +4,7 @@ import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
-import { requiredEnv } from "../env";
+import { optionalEnv, requiredEnv } from "../env";
 import { defaultEngineClients, type EngineClients, type EngineStats } from "./clients";
 import { decodeKafkaEvent, type KafkaEvent } from "./decode";
 import { type KafkaBatchItemFailure, processBatch } from "./process-batch";
@@ -71,8 +71,9 @@ export function createKafkaHandler<V, S, C>(
   dependencies: HandlerDependencies = {},
 ) {
   const logger = dependencies.logger ?? new Logger({ serviceName: consumer.name });
-  const metrics =
-    dependencies.metrics ?? new Metrics({ serviceName: consumer.name, namespace: "TheWorldShop/Streaming" });
+  // The stack's service name (the consumer's name there), which the stall alarm's metric dimension names.
+  const serviceName = optionalEnv("POWERTOOLS_SERVICE_NAME", consumer.name);
+  const metrics = dependencies.metrics ?? new Metrics({ serviceName, namespace: "TheWorldShop/Streaming" });
   let resolved: EngineOptions<C> | undefined;
 
   const handle = async (event: KafkaEvent, context: Context): Promise<KafkaBatchResponse> => {
@@ -89,6 +90,8 @@ export function createKafkaHandler<V, S, C>(
     const { stats } = outcome;
     stats.rejected = outcome.rejected.length;
     for (const [stat, name] of METRICS) metrics.addMetric(name, MetricUnit.Count, stats[stat]);
+    // Invocations less errors less these are the batches that completed: none while lag waits is a stall.
+    metrics.addMetric("BatchesIncomplete", MetricUnit.Count, outcome.batchItemFailures.length > 0 ? 1 : 0);
     for (const record of outcome.rejected) {
       logger.warn("record rejected", {
         topic: record.topic,
