@@ -8,11 +8,14 @@ import { optionalEnv, requiredEnv } from "../env";
 import { defaultEngineClients, type EngineClients, type EngineStats } from "./clients";
 import { decodeKafkaEvent, type KafkaEvent } from "./decode";
 import { type KafkaBatchItemFailure, processBatch } from "./process-batch";
+import { isRedriveEvent } from "./redrive";
 import type { Consumer, EngineOptions } from "./types";
 
 /** What the handler returns to the Kafka event source mapping. */
 export interface KafkaBatchResponse {
   batchItemFailures: KafkaBatchItemFailure[];
+  /** For a redrive only: the records rejected again (back on the queue with this reason). */
+  rejected?: { topic: string; partition: number; offset: number; reason: string }[];
 }
 
 export interface HandlerDependencies {
@@ -80,12 +83,14 @@ export function createKafkaHandler<V, S, C>(
     resolved ??= options();
     const remaining = context?.getRemainingTimeInMillis?.() ?? DEFAULT_BUDGET_MS;
     const records = decodeKafkaEvent(event);
+    const redrive = isRedriveEvent(event);
     const start = Date.now();
     const outcome = await processBatch(consumer, resolved, records, {
       clients: dependencies.clients ?? defaultEngineClients(),
       deadline: start + Math.max(remaining - SAFETY_MARGIN_MS, remaining / 2),
       invocationEnd: start + remaining,
       clock: dependencies.clock,
+      redrive,
     });
     const { stats } = outcome;
     stats.rejected = outcome.rejected.length;
@@ -104,7 +109,14 @@ export function createKafkaHandler<V, S, C>(
       logger.error("state key not applied; reported for redelivery", { key, error });
     logger.debug("batch applied", { stats });
     dependencies.onBatch?.(stats);
-    return { batchItemFailures: outcome.batchItemFailures };
+    if (!redrive) return { batchItemFailures: outcome.batchItemFailures };
+    const rejected = outcome.rejected.map(({ topic, partition, offset, reason }) => ({
+      topic,
+      partition,
+      offset,
+      reason,
+    }));
+    return { batchItemFailures: outcome.batchItemFailures, rejected };
   };
 
   return middy(handle).use(injectLambdaContext(logger)).use(logMetrics(metrics));

@@ -41,6 +41,12 @@ export interface BatchContext {
    * @default Date.now
    */
   readonly clock?: () => number;
+  /**
+   * The records are rejected ones redriven after a fix: applied past the fences, at most once per key
+   * (functions/shared/engine/redrive.ts).
+   * @default false
+   */
+  readonly redrive?: boolean;
 }
 
 const MAX_WRITE_ATTEMPTS = 8;
@@ -58,7 +64,7 @@ export async function processBatch<V, S, C>(
   consumer: Consumer<V, S, C>,
   options: EngineOptions<C>,
   delivered: readonly DeliveredRecord[],
-  { clients, deadline, invocationEnd = deadline, clock = Date.now }: BatchContext,
+  { clients, deadline, invocationEnd = deadline, clock = Date.now, redrive = false }: BatchContext,
 ): Promise<BatchOutcome> {
   const owner: OutboxOwner = {
     id: randomUUID(),
@@ -132,7 +138,7 @@ export async function processBatch<V, S, C>(
     const records = byKey.get(key)!;
     let current = stored.get(key);
     for (let attempt = 1; ; attempt++) {
-      const fold = foldKey(consumer, options.config, key, current, records, clock(), owner);
+      const fold = foldKey(consumer, options.config, key, current, records, clock(), owner, redrive);
       stats.duplicatesSkipped += fold.duplicates;
       // A redo after a lost race (or another key of the same record) meets the same failure: send it once.
       const failures = fold.failures.filter((failure) => !failedRecords.has(failure.record));
