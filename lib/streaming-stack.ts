@@ -43,8 +43,11 @@ export class StreamingStack extends Stack {
   public readonly alertTopic: Topic;
   /** Records that failed their schema, with topic, partition, offset, reason and the masked value. */
   public readonly rejectedRecords: Queue;
-  /** Batches the event source mappings gave up on after their retries. */
-  public readonly failedBatches: Queue;
+  /**
+   * Alert-log deliveries Lambda gave up on (the dashboard's subscriber). No Kafka consumer has an on-failure
+   * queue: their mappings retry without limit (docs/deploy.md, "Nothing is given up").
+   */
+  public readonly failedAlertDeliveries: Queue;
   /** Credentials the pollers use: the configured secret, or one the stack creates for self-managed brokers. */
   public readonly kafkaSecret?: ISecret;
   /** Storefront availability per product: `{ quantity, status, asOf }`, the inventory consumer's state. */
@@ -91,8 +94,8 @@ export class StreamingStack extends Stack {
       retentionPeriod: Duration.days(14),
     };
     this.rejectedRecords = new Queue(this, "RejectedRecords", errorQueue);
-    this.failedBatches = new Queue(this, "FailedBatches", errorQueue);
-    for (const queue of [this.rejectedRecords, this.failedBatches])
+    this.failedAlertDeliveries = new Queue(this, "FailedAlertDeliveries", errorQueue);
+    for (const queue of [this.rejectedRecords, this.failedAlertDeliveries])
       Validations.of(queue).acknowledge({
         id: "AwsSolutions-SQS3",
         reason:
@@ -108,7 +111,6 @@ export class StreamingStack extends Stack {
       availability: this.availability,
       alertTopic: this.alertTopic,
       rejectedRecords: this.rejectedRecords,
-      failedBatches: this.failedBatches,
       kafkaSecret: this.kafkaSecret,
     });
     this.sessions = new Sessions(this, "Sessions", {
@@ -116,28 +118,25 @@ export class StreamingStack extends Stack {
       secret: this.kafkaSecret,
       alertTopic: this.alertTopic,
       rejectedRecords: this.rejectedRecords,
-      failedBatches: this.failedBatches,
     });
     this.cardVelocity = new CardVelocity(this, "CardVelocity", {
       config: props.config,
       secret: this.kafkaSecret,
       alertTopic: this.alertTopic,
       rejectedRecords: this.rejectedRecords,
-      failedBatches: this.failedBatches,
     });
     this.cardVelocity.decisions.addGlobalSecondaryIndex(decisionsByTimeIndex());
     this.orders = new Orders(this, "Orders", {
       config: props.config,
       alertTopic: this.alertTopic,
       rejectedRecords: this.rejectedRecords,
-      failedBatches: this.failedBatches,
       kafkaSecret: this.kafkaSecret,
     });
     this.dashboard = new Dashboard(this, "Dashboard", {
       stage: config.stage,
       settings: config.dashboard,
       alertTopic: this.alertTopic,
-      failedDeliveries: this.failedBatches,
+      failedDeliveries: this.failedAlertDeliveries,
       orders: this.orders.state.table,
       ordersPartitions: config.orders.partitions,
       availability: this.availability.table,
@@ -148,7 +147,7 @@ export class StreamingStack extends Stack {
     this.monitoring = new PipelineMonitoring(this, "Monitoring", {
       alertTopic: this.alertTopic,
       rejectedRecords: this.rejectedRecords,
-      failedBatches: this.failedBatches,
+      failedAlertDeliveries: this.failedAlertDeliveries,
       topicKey: this.topicKey,
       offsetLagThreshold: config.alarms.offsetLag,
       outboxAgeThresholdSeconds: config.alarms.outboxAgeSeconds,
@@ -197,7 +196,7 @@ export class StreamingStack extends Stack {
       description: "Pipeline alarms notify here",
     });
     new CfnOutput(this, "RejectedRecordsQueueUrl", { value: this.rejectedRecords.queueUrl });
-    new CfnOutput(this, "FailedBatchesQueueUrl", { value: this.failedBatches.queueUrl });
+    new CfnOutput(this, "FailedAlertDeliveriesQueueUrl", { value: this.failedAlertDeliveries.queueUrl });
     new CfnOutput(this, "DashboardUrl", {
       value: `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${this.monitoring.dashboard.dashboardName}`,
     });

@@ -1,4 +1,5 @@
 import type { InvocationReport } from "./event-source/kafka-event-source";
+import type { PartitionStall } from "./event-source/poller";
 import type { AwsCall } from "./lambda/scope";
 
 /** What a local run did: invocations and the AWS calls its handlers made. */
@@ -66,4 +67,16 @@ export function meterInvocation(stats: RuntimeStats, report: InvocationReport): 
     else if (report.outcome.kind === "timeout") stats.timeouts += 1;
     else stats.errors += 1;
   }
+}
+
+/**
+ * For the progress line: "stalled since …" per partition whose batch keeps failing, or an empty list. The
+ * mapping retries it for ever; the entry goes once the batch succeeds.
+ */
+export function describeStalls(stalls: readonly PartitionStall[], now = Date.now()): string[] {
+  return stalls.map(
+    (stall) =>
+      `${stall.topic}-${stall.partition} stalled since ${stall.since.toISOString()} ` +
+      `(${Math.round((now - stall.since.getTime()) / 1000)} s, offset ${stall.offset}, ${stall.failures} failed invocations: ${stall.reason})`,
+  );
 }

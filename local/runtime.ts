@@ -1,10 +1,14 @@
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type InvocationReport, LocalKafkaEventSource } from "./event-source/kafka-event-source";
+import {
+  type GivenUpBatch,
+  type InvocationReport,
+  LocalKafkaEventSource,
+} from "./event-source/kafka-event-source";
 import type { PartitionedLog } from "./event-source/log";
 import { MappingDefinitionError, templateKafkaMappings } from "./event-source/mappings";
 import { failureDestination } from "./event-source/on-failure";
-import type { Delivery } from "./event-source/poller";
+import type { Delivery, PartitionStall } from "./event-source/poller";
 import { type FaultInjector, interceptAwsClients } from "./faults";
 import { templateFunctions } from "./lambda/functions";
 import { type InvocationOutcome, LocalFunction } from "./lambda/local-function";
@@ -31,6 +35,9 @@ export interface LocalRuntimeOptions {
   /** Overrides every mapping's MaximumBatchingWindowInSeconds, in milliseconds. */
   readonly batchingWindowMs?: number;
   readonly retryDelayMs?: (attempt: number) => number;
+  /** Overrides every mapping's MaximumRetryAttempts; batches given up on then go to `onGiveUp`. */
+  readonly maximumRetryAttempts?: number;
+  readonly onGiveUp?: (batch: GivenUpBatch) => void;
   readonly faults?: FaultInjector;
   /** Environment variables over the template's, for every function. */
   readonly environmentOverrides?: Readonly<Record<string, string>>;
@@ -102,6 +109,8 @@ export class LocalRuntime {
         batchSize: options.batchSize,
         batchingWindowMs: options.batchingWindowMs,
         retryDelayMs: options.retryDelayMs,
+        maximumRetryAttempts: options.maximumRetryAttempts,
+        onGiveUp: options.onGiveUp,
         faults: options.faults,
         hooks: (delivery) => this.deliveryHooks(delivery),
         onInvocation: (report) => {
@@ -124,6 +133,11 @@ export class LocalRuntime {
       await this.options.log.ensureTopic(topic, this.options.partitions ?? 3);
     for (const fn of this.functions.values()) await fn.load();
     for (const source of this.eventSources) await source.start();
+  }
+
+  /** Every partition whose batch keeps failing (nothing past it committed), by mapping. */
+  stalls(): PartitionStall[] {
+    return this.eventSources.flatMap((source) => source.stalls());
   }
 
   /** Resolves once every mapping has committed every record produced so far. */

@@ -83,3 +83,9 @@ export function settingsEnvironment<Settings extends object>(
     ]),
   );
 }
+
+/** Reads an optional environment variable once: its value, or `fallback` when it is unset or empty. */
+export function optionalEnv(name: string, fallback: string, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[name];
+  return value === undefined || value === "" ? fallback : value;
+}

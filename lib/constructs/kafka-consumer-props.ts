@@ -35,8 +35,6 @@ export interface KafkaConsumerProps {
   readonly alertTopic: ITopic;
   /** Where records that fail their schema go, with their coordinates. */
   readonly rejectedRecords: IQueue;
-  /** On-failure destination of the event source mapping: batches that exhausted their retries. */
-  readonly failedBatches: IQueue;
   /**
    * Extra environment for the handler (table names and settings).
    * @default none beyond ALERT_TOPIC_ARN, REJECTED_QUEUE_URL and the Powertools settings
@@ -53,11 +51,6 @@ export interface KafkaConsumerProps {
    * @default Duration.seconds(1)
    */
   readonly maxBatchingWindow?: Duration;
-  /**
-   * Retries of a failed batch (halved each time: bisect on error) before it goes to `failedBatches`.
-   * @default 10
-   */
-  readonly retryAttempts?: number;
   /**
    * Memory of the function, MB.
    * @default 512
@@ -79,16 +72,11 @@ export interface KafkaConsumerProps {
    */
   readonly startingPosition?: StartingPosition;
   /**
-   * Provisioned event pollers; the Kafka error-handling controls (retries, bisect, on-failure) need them.
+   * Provisioned event pollers; the Kafka error-handling controls (retries, bisect) need them.
    * `minimumPollers` and `maximumPollers` in `theworldshop:consumers.<consumer>` override these.
    * @default { minimumPollers: 1, maximumPollers: 10 }
    */
   readonly pollers?: ProvisionedPollerConfig;
-  /**
-   * Records older than this go to `failedBatches` instead of the function.
-   * @default Duration.days(7), the longest Lambda allows and Kafka's default retention
-   */
-  readonly maxRecordAge?: Duration;
   /**
    * Function timeout.
    * @default Duration.seconds(60)
@@ -157,7 +145,6 @@ export function validateKafkaConsumerProps(id: string, props: KafkaConsumerProps
     fail("consumerGroupId", `must be 1–200 of [A-Za-z0-9/*:_+=.@-], got "${props.consumerGroupId}"`);
   if (props.tables.length === 0) fail("tables", "must hold at least the consumer's state table");
   integerIn("batchSize", props.batchSize, 1, 10_000);
-  integerIn("retryAttempts", props.retryAttempts, 0, 10_000);
   integerIn("memorySize", props.memorySize, 128, 10_240);
   integerIn("reservedConcurrentExecutions", props.reservedConcurrentExecutions, 1, 10_000);
   integerIn("pollers.minimumPollers", props.pollers?.minimumPollers, 1, 200);
@@ -170,7 +157,6 @@ export function validateKafkaConsumerProps(id: string, props: KafkaConsumerProps
     if (s < min || s > max) fail(prop, `must be from ${min} to ${max} seconds, got ${s}`);
   };
   seconds("maxBatchingWindow", props.maxBatchingWindow, 0, 300);
-  seconds("maxRecordAge", props.maxRecordAge, 60, 7 * 24 * 3600);
   seconds("timeout", props.timeout, 1, 900);
   seconds("maxEventTimeAhead", props.maxEventTimeAhead, 60, 7 * 24 * 3600);
   const ahead = props.maxEventTimeAhead?.toSeconds();

@@ -1,13 +1,12 @@
 import { Annotations, Duration, Stack } from "aws-cdk-lib";
 import { type ISubnet, SecurityGroup, Subnet, Vpc } from "aws-cdk-lib/aws-ec2";
 import type { Role } from "aws-cdk-lib/aws-iam";
-import { EventSourceMapping, StartingPosition } from "aws-cdk-lib/aws-lambda";
+import { type CfnEventSourceMapping, EventSourceMapping, StartingPosition } from "aws-cdk-lib/aws-lambda";
 import {
   AuthenticationMethod,
   type KafkaEventSourceProps,
   ManagedKafkaEventSource,
   SelfManagedKafkaEventSource,
-  SqsDlq,
 } from "aws-cdk-lib/aws-lambda-event-sources";
 import { Construct, type IConstruct } from "constructs";
 import type { ConsumerTuning, EngineSettings } from "../config";
@@ -67,7 +66,7 @@ export class KafkaConsumer extends Construct {
   public readonly function: ShopFunction;
   /** The function's execution role; the event source mapping's pollers act as it too. */
   public readonly role: Role;
-  /** The Kafka trigger: batching, retries, bisect on error, partial batch responses, on-failure queue. */
+  /** The Kafka trigger: batching, retries without limit, bisect on error, partial batch responses. */
   public readonly eventSourceMapping: EventSourceMapping;
 
   constructor(scope: Construct, id: string, ownProps: KafkaConsumerProps) {
@@ -108,6 +107,11 @@ export class KafkaConsumer extends Construct {
 
     this.function.addEventSource(this.eventSource(props));
     this.eventSourceMapping = this.function.node.children.find((c) => c instanceof EventSourceMapping)!;
+    // CDK's maxRecordAge accepts 60 s – 7 days only; -1 (the records never age out) goes on the resource itself.
+    (this.eventSourceMapping.node.defaultChild as CfnEventSourceMapping).addPropertyOverride(
+      "MaximumRecordAgeInSeconds",
+      -1,
+    );
     acknowledgeFunctionFindings(this.function);
     for (const listener of listenersByStack.get(Stack.of(this)) ?? []) listener(this);
   }
@@ -125,11 +129,12 @@ export class KafkaConsumer extends Construct {
       batchSize: props.batchSize ?? 100,
       maxBatchingWindow: props.maxBatchingWindow ?? Duration.seconds(1),
       startingPosition: props.startingPosition ?? StartingPosition.TRIM_HORIZON,
-      onFailure: new SqsDlq(props.failedBatches),
-      retryAttempts: props.retryAttempts ?? 10,
+      // Never give up on a record: a failing batch stalls its partition, pages, and resumes where it stopped.
+      // No on-failure destination either: with one, Lambda caps infinite retries at 10
+      // (https://docs.aws.amazon.com/lambda/latest/dg/kafka-retry-configurations.html).
+      retryAttempts: -1,
       bisectBatchOnError: true,
       reportBatchItemFailures: true,
-      maxRecordAge: props.maxRecordAge ?? Duration.days(7),
       provisionedPollerConfig: {
         ...props.pollers,
         minimumPollers: props.pollers?.minimumPollers ?? 1,

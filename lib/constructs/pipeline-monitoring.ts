@@ -21,6 +21,44 @@ import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { type KafkaConsumer, METRICS_NAMESPACE, onKafkaConsumer } from "./kafka-consumer";
 
+/** The EMF metric the engine publishes per invocation that reported a partial batch failure (1) or none (0). */
+export const BATCHES_INCOMPLETE_METRIC = "BatchesIncomplete";
+/** Minutes without a completed batch while records wait before a consumer's stall alarm fires. */
+const STALL_MINUTES = 4;
+
+/**
+ * 1 for a minute in which the consumer had records waiting (OffsetLag > 0) and no invocation completed its batch
+ * (invocations less errors less partial failures ≤ 0), else 0. Its retries then go on without limit: nothing
+ * else would page. The engine's metric carries the function's Powertools service name, the consumer's name.
+ */
+function stalledMetric(consumer: KafkaConsumer): MathExpression {
+  const perMinute = { period: Duration.minutes(1), statistic: Stats.SUM };
+  return new MathExpression({
+    expression:
+      "IF(FILL(lag, 0) > 0 AND FILL(invocations, 0) - FILL(errors, 0) - FILL(incomplete, 0) <= 0, 1, 0)",
+    usingMetrics: {
+      // Lambda publishes OffsetLag (and every function metric) with the FunctionName dimension alone too.
+      lag: new Metric({
+        namespace: "AWS/Lambda",
+        metricName: "OffsetLag",
+        dimensionsMap: { FunctionName: consumer.function.functionName },
+        period: Duration.minutes(1),
+        statistic: Stats.MINIMUM,
+      }),
+      invocations: consumer.function.metricInvocations(perMinute),
+      errors: consumer.function.metricErrors(perMinute),
+      incomplete: new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: BATCHES_INCOMPLETE_METRIC,
+        dimensionsMap: { service: consumer.consumerName },
+        ...perMinute,
+      }),
+    },
+    period: Duration.minutes(1),
+    label: `${consumer.consumerName} stalled`,
+  });
+}
+
 /** The EMF metric the engine publishes: age of the oldest alert still waiting in any outbox. */
 export const OUTBOX_AGE_METRIC = "OutboxOldestAgeSeconds";
 
@@ -29,8 +67,8 @@ export interface PipelineMonitoringProps {
   readonly alertTopic: ITopic;
   /** Records that failed their schema. */
   readonly rejectedRecords: IQueue;
-  /** Batches the event source mappings gave up on. */
-  readonly failedBatches: IQueue;
+  /** Alert-log deliveries Lambda gave up on (no Kafka consumer gives up on a batch). */
+  readonly failedAlertDeliveries: IQueue;
   /** Customer-managed key for the ops topic; CloudWatch alarms are granted its use to publish. */
   readonly topicKey: IKey;
   /**
@@ -53,7 +91,7 @@ export class PipelineMonitoring extends Construct {
   /** Where every alarm of the pipeline notifies, on ALARM and on OK. */
   public readonly opsTopic: Topic;
   public readonly dashboard: Dashboard;
-  /** Every alarm, shared ones first, then three per consumer. */
+  /** Every alarm, shared ones first, then four per consumer. */
   public readonly alarms: Alarm[] = [];
   private readonly props: PipelineMonitoringProps;
   private readonly monitored = new Set<KafkaConsumer>();
@@ -125,7 +163,7 @@ export class PipelineMonitoring extends Construct {
       {
         threshold: 1,
         evaluationPeriods: 1,
-        description: `${name}: invocations failed in the last 5 minutes; their batches are being retried (then go to the failed-batches queue)`,
+        description: `${name}: invocations failed in the last 5 minutes; their batches are retried until they succeed`,
       },
     );
     const throttles = this.alarm(
@@ -137,6 +175,11 @@ export class PipelineMonitoring extends Construct {
         description: `${name}: invocations were throttled in the last 5 minutes (account or reserved concurrency)`,
       },
     );
+    const stalled = this.alarm(`${id}Stalled`, stalledMetric(consumer), {
+      threshold: 1,
+      evaluationPeriods: STALL_MINUTES,
+      description: `${name}: no batch of ${consumer.topic} completed for ${STALL_MINUTES} minutes while records wait (a partition is stalled; nothing is skipped)`,
+    });
     this.dashboard.addWidgets(
       new GraphWidget({ title: `${name}: records behind ${consumer.topic}`, left: [offsetLag], width: 8 }),
       new GraphWidget({
@@ -153,7 +196,7 @@ export class PipelineMonitoring extends Construct {
         left: [consumer.function.metricDuration({ statistic: Stats.p(99), period: Duration.minutes(1) })],
         width: 4,
       }),
-      new AlarmStatusWidget({ title: `${name} alarms`, alarms: [lag, errors, throttles], width: 4 }),
+      new AlarmStatusWidget({ title: `${name} alarms`, alarms: [lag, errors, throttles, stalled], width: 4 }),
     );
   }
 
@@ -183,17 +226,17 @@ export class PipelineMonitoring extends Construct {
   }
 
   private addSharedAlarms(outboxAge: number): void {
-    const { failedBatches, rejectedRecords, alertTopic } = this.props;
+    const { failedAlertDeliveries, rejectedRecords, alertTopic } = this.props;
     const depth = (queue: IQueue) =>
       queue.metricApproximateNumberOfMessagesVisible({
         statistic: Stats.MAXIMUM,
         period: Duration.minutes(1),
       });
-    const failed = this.alarm("FailedBatches", depth(failedBatches), {
+    const failed = this.alarm("FailedAlertDeliveries", depth(failedAlertDeliveries), {
       threshold: 1,
       evaluationPeriods: 1,
       description:
-        "A batch exhausted its retries (or its records aged out) and went to the failed-batches queue: its records have NOT changed state",
+        "The alert log gave up on an alert delivery after its retries: the dashboard's alert log misses it (the alert itself went out on SNS)",
     });
     const rejected = this.alarm("RejectedRecords", depth(rejectedRecords), {
       threshold: 1,
@@ -223,9 +266,9 @@ export class PipelineMonitoring extends Construct {
     this.dashboard.addWidgets(
       new GraphWidget({ title: "Alerts published", left: [alertsPublished], width: 6 }),
       new GraphWidget({
-        title: "Failed batches / rejected records waiting",
+        title: "Failed alert deliveries / rejected records waiting",
         left: [
-          depth(failedBatches).with({ label: "failed batches" }),
+          depth(failedAlertDeliveries).with({ label: "failed alert deliveries" }),
           depth(rejectedRecords).with({ label: "rejected records" }),
         ],
         width: 6,

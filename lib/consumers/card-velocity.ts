@@ -17,7 +17,6 @@ export interface CardVelocityProps {
   readonly secret?: ISecret;
   readonly alertTopic: ITopic;
   readonly rejectedRecords: IQueue;
-  readonly failedBatches: IQueue;
 }
 
 /**
@@ -55,7 +54,6 @@ export class CardVelocity extends Construct {
       sideTables: [this.decisions],
       alertTopic: props.alertTopic,
       rejectedRecords: props.rejectedRecords,
-      failedBatches: props.failedBatches,
       environment: {
         STATE_TABLE_NAME: this.cardWindows.table.tableName,
         SIDE_TABLE_DECISIONS: this.decisions.tableName,

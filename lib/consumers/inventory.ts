@@ -22,7 +22,6 @@ export interface InventoryProps {
   readonly availability: StateTable;
   readonly alertTopic: ITopic;
   readonly rejectedRecords: IQueue;
-  readonly failedBatches: IQueue;
   /** Kafka credentials, when the source uses SASL/SCRAM. */
   readonly kafkaSecret?: ISecret;
 }
@@ -57,7 +56,6 @@ export class Inventory extends Construct {
       tables: [props.availability],
       alertTopic: props.alertTopic,
       rejectedRecords: props.rejectedRecords,
-      failedBatches: props.failedBatches,
       environment: { STATE_TABLE_NAME: table.tableName, ...thresholds },
       // A viral product is one hot key: bigger batches mean fewer writes to it, one per batch.
       batchSize: 500,

@@ -18,8 +18,6 @@ export interface OrdersProps {
   readonly alertTopic: ITopic;
   /** Where order records that fail their schema go. */
   readonly rejectedRecords: IQueue;
-  /** On-failure destination of the event source mapping. */
-  readonly failedBatches: IQueue;
   /** SASL/SCRAM credentials of the Kafka brokers, when they need them. */
   readonly kafkaSecret?: ISecret;
   /**
@@ -55,7 +53,6 @@ export class Orders extends Construct {
       tables: [this.state],
       alertTopic: props.alertTopic,
       rejectedRecords: props.rejectedRecords,
-      failedBatches: props.failedBatches,
       environment: { STATE_TABLE_NAME: this.state.table.tableName, ...ordersEnvironment(config.orders) },
       batchSize: props.batchSize ?? 500,
     });

@@ -25,8 +25,6 @@ export interface SessionsProps {
   readonly alertTopic: ITopic;
   /** Where clicks that fail their schema go. */
   readonly rejectedRecords: IQueue;
-  /** On-failure destination of the clicks event source mapping. */
-  readonly failedBatches: IQueue;
 }
 
 /**
@@ -82,7 +80,6 @@ export class Sessions extends Construct {
       sideTables: [this.endedSessions],
       alertTopic: props.alertTopic,
       rejectedRecords: props.rejectedRecords,
-      failedBatches: props.failedBatches,
       environment: {
         ...environment,
         ...sessionsEnvironment(props.config.sessions),

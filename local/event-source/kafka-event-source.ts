@@ -7,7 +7,17 @@ import { LOCAL_REGION } from "../services/endpoints";
 import type { LogRecord, PartitionedLog } from "./log";
 import { type KafkaMappingDefinition, MappingDefinitionError } from "./mappings";
 import { kafkaFailureRecord } from "./on-failure";
-import { type Delivery, PartitionPoller } from "./poller";
+import { type Delivery, PartitionPoller, type PartitionStall } from "./poller";
+
+/** A batch the mapping gave up on after its retries: its records did not take effect. */
+export interface GivenUpBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly firstOffset: number;
+  readonly lastOffset: number;
+  readonly attempts: number;
+  readonly reason: string;
+}
 
 export interface InvocationReport {
   readonly mapping: KafkaMappingDefinition;
@@ -21,6 +31,12 @@ export interface LocalKafkaEventSourceOptions {
   readonly log: PartitionedLog;
   /** Sends a failure record to the mapping's on-failure destination. */
   readonly onFailure?: (record: Record<string, unknown>) => Promise<void>;
+  /**
+   * Overrides the template's MaximumRetryAttempts (-1 there: never give up), so that a run which must end (the
+   * replay) gives a batch up after that many retries, to `onGiveUp` rather than the on-failure destination.
+   */
+  readonly maximumRetryAttempts?: number;
+  readonly onGiveUp?: (batch: GivenUpBatch) => void;
   /** Overrides of the template's batching, e.g. the replay's `--batch-size`. */
   readonly batchSize?: number;
   readonly batchingWindowMs?: number;
@@ -67,7 +83,7 @@ export class LocalKafkaEventSource {
             batchSize: this.options.batchSize ?? definition.batchSize,
             batchingWindowMs: this.options.batchingWindowMs ?? definition.batchingWindowMs,
             bisectBatchOnFunctionError: definition.bisectBatchOnFunctionError,
-            maximumRetryAttempts: definition.maximumRetryAttempts,
+            maximumRetryAttempts: this.options.maximumRetryAttempts ?? definition.maximumRetryAttempts,
             reportBatchItemFailures: definition.reportBatchItemFailures,
             retryDelayMs:
               this.options.retryDelayMs ?? ((attempt) => Math.min(2000, 100 * 2 ** (attempt - 1))),
@@ -98,6 +114,11 @@ export class LocalKafkaEventSource {
     this.running.length = 0;
     this.pollers.length = 0;
     await this.options.log.release(this.definition.consumerGroupId);
+  }
+
+  /** The partitions whose batch keeps failing, with since when. */
+  stalls(): PartitionStall[] {
+    return this.pollers.flatMap(({ poller }) => (poller.stall ? [poller.stall] : []));
   }
 
   /** Resolves once every partition has committed up to its end offset (as of when it last looked). */
@@ -133,6 +154,18 @@ export class LocalKafkaEventSource {
     invokeCount: number,
     last: InvocationOutcome,
   ): Promise<void> {
+    if (this.options.onGiveUp) {
+      const { topic, partition } = records[0]!;
+      this.options.onGiveUp({
+        topic,
+        partition,
+        firstOffset: records[0]!.offset,
+        lastOffset: records.at(-1)!.offset,
+        attempts: invokeCount,
+        reason: last.status === "error" ? last.error.message.slice(0, 500) : "partial batch failure",
+      });
+      return;
+    }
     const send = this.options.onFailure;
     const { functionName } = this.options.function.definition;
     const record = kafkaFailureRecord({

@@ -36,6 +36,21 @@ export interface PollerDependencies {
   onError?(error: unknown): void;
 }
 
+/** A partition whose batch at the committed offset keeps failing: nothing past it is committed. */
+export interface PartitionStall {
+  readonly stream: string;
+  readonly topic: string;
+  readonly partition: number;
+  /** The committed offset: the first record not applied. */
+  readonly offset: number;
+  /** When the first failed invocation of that batch ended. */
+  readonly since: Date;
+  /** Failed invocations since. */
+  readonly failures: number;
+  /** What the last one reported. */
+  readonly reason: string;
+}
+
 interface Pending {
   readonly records: readonly LogRecord[];
   attempts: number;
@@ -43,9 +58,10 @@ interface Pending {
 
 /**
  * One partition of a Kafka event source mapping: fetches a batch from the committed offset, invokes, commits
- * only after success, retries a failed batch (bisecting it when configured) until `maximumRetryAttempts`,
- * then hands it to the on-failure destination and moves past it; honours partial batch responses. One batch
- * is in flight at a time, so the partition's order is kept.
+ * only after success, retries a failed batch (bisecting it when configured) without limit when
+ * `maximumRetryAttempts` is -1 (the partition is then stalled until it succeeds), else up to that many times
+ * before handing it to `giveUp` and moving past it; honours partial batch responses. One batch is in flight
+ * at a time, so the partition's order is kept.
  */
 export class PartitionPoller {
   /** The committed next offset, once known. */
@@ -54,12 +70,18 @@ export class PartitionPoller {
   private sequence = 0;
   private deliveredUpTo = -1;
   private nextBatchSize: number;
+  private stallState: PartitionStall | undefined;
 
   constructor(
     private readonly settings: PollerSettings,
     private readonly deps: PollerDependencies,
   ) {
     this.nextBatchSize = settings.batchSize;
+  }
+
+  /** The partition's stall while its batch keeps failing; undefined once something past it is committed. */
+  get stall(): PartitionStall | undefined {
+    return this.stallState;
   }
 
   get stream(): string {
@@ -133,6 +155,7 @@ export class PartitionPoller {
         await this.commit(failedAt, signal);
         return { offset: failedAt, attempts: 0 };
       }
+      this.stalled(outcome);
       batch.attempts += 1;
       if (maximumRetryAttempts >= 0 && batch.attempts > maximumRetryAttempts) {
         await this.deps.giveUp(batch.records, batch.attempts, outcome);
@@ -187,6 +210,21 @@ export class PartitionPoller {
     return lowest;
   }
 
+  private stalled(outcome: InvocationOutcome): void {
+    const reason = outcome.status === "error" ? outcome.error.message : "partial batch failure";
+    const { topic, partition } = this.settings;
+    this.stallState = {
+      stream: this.stream,
+      topic,
+      partition,
+      offset: this.committedOffset,
+      since: this.stallState?.since ?? new Date(),
+      failures: (this.stallState?.failures ?? 0) + 1,
+      reason: reason.slice(0, 200),
+    };
+    this.progressed.notify();
+  }
+
   private async commit(nextOffset: number, signal: AbortSignal): Promise<void> {
     const { group, topic, partition } = this.settings;
     for (let attempt = 1; ; attempt++) {
@@ -200,6 +238,7 @@ export class PartitionPoller {
         await sleep(200 * attempt, undefined, { signal }).catch(() => {});
       }
     }
+    if (nextOffset > this.committedOffset) this.stallState = undefined;
     this.committedOffset = nextOffset;
     this.progressed.notify();
   }

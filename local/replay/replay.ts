@@ -34,6 +34,21 @@ export interface ReplayOptions {
   /** @default the topics of the config the stack is synthesized from */
   readonly topics?: StreamingConfig["topics"];
   readonly onProgress?: (message: string) => void;
+  /**
+   * Retries of a failing batch before the replay gives it up (the stack never does) so that it terminates;
+   * given-up batches are listed in `failedBatches`.
+   * @default 1000
+   */
+  readonly maxRetries?: number;
+}
+
+/** A batch the replay gave up on after `maxRetries`: its records did not take effect. */
+export interface FailedBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly firstOffset: number;
+  readonly lastOffset: number;
+  readonly reason: string;
 }
 
 export interface ReplayAlert {
@@ -54,6 +69,8 @@ export interface RejectedSummary {
 export interface ReplayResult extends StateSections {
   readonly alerts: ReplayAlert[];
   readonly rejected: RejectedSummary[];
+  /** Empty when every batch took effect. */
+  readonly failedBatches: FailedBatch[];
   readonly stats: {
     readonly records: number;
     readonly batches: number;
@@ -92,6 +109,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
   const clients = awsClients(endpoints);
   let log: PartitionedLog | undefined;
   let runtime: LocalRuntime | undefined;
+  const failedBatches: FailedBatch[] = [];
   try {
     if (!options.embedded && endpoints.kafkaBrokers.length === 0) {
       throw new ReplayError("no Kafka brokers to replay on: pass --embedded or set KAFKA_BROKERS");
@@ -108,6 +126,9 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
       batchSize: options.batchSize,
       batchingWindowMs: 0,
       retryDelayMs: () => 0,
+      maximumRetryAttempts: options.maxRetries ?? 1000,
+      onGiveUp: ({ topic, partition, firstOffset, lastOffset, reason }) =>
+        failedBatches.push({ topic, partition, firstOffset, lastOffset, reason }),
       faults: new FaultInjector(options.faults ?? NO_FAULTS, options.seed ?? 1),
       environmentOverrides: {
         POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "SILENT",
@@ -161,6 +182,10 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
       alerts,
       ...sections,
       rejected,
+      failedBatches: failedBatches.sort(
+        (a, b) =>
+          a.topic.localeCompare(b.topic) || a.partition - b.partition || a.firstOffset - b.firstOffset,
+      ),
       stats: {
         records: options.records.length,
         batches: stats.batches,

@@ -1,4 +1,5 @@
 import type { LocalComponent, LocalStackContext } from "../local-stack";
+import { describeStalls } from "../runtime-stats";
 import { localStreamingConfig, resourcesOfType } from "../template";
 import { startLiveTraffic } from "./live";
 import type { SimulatedRecord } from "./traffic";
@@ -65,7 +66,9 @@ async function progress(context: LocalStackContext, last: { at: number; produced
     lags.push(`${topic.replace(/^theworldshop\./, "")} ${lag}`);
   }
   const seconds = Math.max((Date.now() - last.at) / 1000, 0.001);
+  const stalls = describeStalls(context.runtime.stalls());
   return (produced: number) =>
     `progress: ${((produced - last.produced) / seconds).toFixed(0)} records/s produced, ` +
-    `${((context.runtime.stats.batches - last.batches) / seconds).toFixed(1)} batches/s processed; lag: ${lags.join(", ")}`;
+    `${((context.runtime.stats.batches - last.batches) / seconds).toFixed(1)} batches/s processed; lag: ${lags.join(", ")}` +
+    (stalls.length > 0 ? `; ${stalls.join("; ")}` : "");
 }

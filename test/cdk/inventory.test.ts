@@ -23,12 +23,9 @@ function functionByHandler(template: Template, entry: string): [string, Record<s
 }
 
 describe("the inventory consumer's CDK", () => {
-  it("maps the inventory topic to the consumer in batches of 500, failed batches to the failed-batches queue", () => {
+  it("maps the inventory topic to the consumer in batches of 500, retried without limit and never given up", () => {
     const { template } = synth();
     const [consumerId] = functionByHandler(template, "functions/inventory/handler.ts");
-    const failedBatches = Object.keys(template.findResources("AWS::SQS::Queue")).find((id) =>
-      id.startsWith("FailedBatches"),
-    );
 
     template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
       FunctionName: { Ref: consumerId },
@@ -37,7 +34,9 @@ describe("the inventory consumer's CDK", () => {
       MaximumBatchingWindowInSeconds: 0,
       StartingPosition: "TRIM_HORIZON",
       FunctionResponseTypes: ["ReportBatchItemFailures"],
-      DestinationConfig: { OnFailure: { Destination: { "Fn::GetAtt": [failedBatches, "Arn"] } } },
+      MaximumRetryAttempts: -1,
+      MaximumRecordAgeInSeconds: -1,
+      DestinationConfig: Match.absent(),
       SelfManagedKafkaEventSourceConfig: { ConsumerGroupId: "theworldshop-inventory" },
     });
   });

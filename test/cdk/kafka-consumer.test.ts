@@ -4,10 +4,6 @@ import { describe, expect, it } from "vitest";
 import { HANDLER_METADATA } from "../../lib/constructs/kafka-consumer";
 import { CLUSTER_ARN, consumerTestStack, SOURCES, streamingStack } from "./fixtures/stacks";
 
-const ref = (logicalIdPrefix: string) => ({
-  "Fn::GetAtt": [Match.stringLikeRegexp(`^${logicalIdPrefix}`), "Arn"],
-});
-
 describe("a Kafka consumer", () => {
   it("triggers its function from its topic with every Kafka error-handling control", () => {
     const { stack, consumer, stateTable } = consumerTestStack();
@@ -24,12 +20,35 @@ describe("a Kafka consumer", () => {
       BatchSize: 100,
       MaximumBatchingWindowInSeconds: 1,
       ProvisionedPollerConfig: { MinimumPollers: 1, MaximumPollers: 10 },
-      MaximumRetryAttempts: 10,
+      MaximumRetryAttempts: -1,
       BisectBatchOnFunctionError: true,
       FunctionResponseTypes: ["ReportBatchItemFailures"],
-      MaximumRecordAgeInSeconds: 7 * 24 * 3600,
-      DestinationConfig: { OnFailure: { Destination: ref("FailedBatches") } },
+      MaximumRecordAgeInSeconds: -1,
+      DestinationConfig: Match.absent(),
     });
+  });
+
+  it("never gives up on a record: every state consumer of the stack retries without limit, with no destination", () => {
+    const mappings = Template.fromStack(
+      streamingStack({ "theworldshop:kafka": SOURCES.selfManaged }),
+    ).findResources("AWS::Lambda::EventSourceMapping");
+
+    const topics = Object.values(mappings).map((mapping) => mapping.Properties.Topics[0]);
+    expect(topics.sort()).toEqual([
+      "theworldshop.clicks",
+      "theworldshop.fraud-signals",
+      "theworldshop.inventory",
+      "theworldshop.orders",
+    ]);
+    for (const mapping of Object.values(mappings)) {
+      expect(mapping.Properties).toMatchObject({
+        MaximumRetryAttempts: -1,
+        MaximumRecordAgeInSeconds: -1,
+        BisectBatchOnFunctionError: true,
+        FunctionResponseTypes: ["ReportBatchItemFailures"],
+      });
+      expect(mapping.Properties.DestinationConfig).toBeUndefined();
+    }
   });
 
   it("lets the operator's theworldshop:consumers setting override a consumer's own batching and pollers", () => {
@@ -212,7 +231,7 @@ describe("a Kafka consumer", () => {
     });
   });
 
-  it("takes reserved concurrency, memory, timeout and retries when given", () => {
+  it("takes reserved concurrency, memory and timeout when given", () => {
     const { stack, consumer, stateTable } = consumerTestStack();
     consumer("Inventory", {
       topic: "theworldshop.inventory",
@@ -220,7 +239,6 @@ describe("a Kafka consumer", () => {
       reservedConcurrentExecutions: 20,
       memorySize: 1024,
       timeout: Duration.seconds(30),
-      retryAttempts: 3,
     });
     const template = Template.fromStack(stack);
 
@@ -229,7 +247,6 @@ describe("a Kafka consumer", () => {
       MemorySize: 1024,
       Timeout: 30,
     });
-    template.hasResourceProperties("AWS::Lambda::EventSourceMapping", { MaximumRetryAttempts: 3 });
   });
 
   it.each([
@@ -241,7 +258,6 @@ describe("a Kafka consumer", () => {
       { maxBatchingWindow: Duration.minutes(6) },
       /KafkaConsumer Bad: maxBatchingWindow must be from 0 to 300/,
     ],
-    [{ retryAttempts: -1 }, /KafkaConsumer Bad: retryAttempts must be an integer from 0 to 10000/],
     [
       { pollers: { minimumPollers: 5, maximumPollers: 2 } },
       /KafkaConsumer Bad: pollers must have minimumPollers/,

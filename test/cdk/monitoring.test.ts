@@ -50,9 +50,50 @@ describe("the pipeline's monitoring", () => {
       });
   });
 
-  it("alarms when a batch reaches the failed-batches queue or a record the rejected-records queue", () => {
+  it("has a stall alarm per state consumer: no completed batch for 4 minutes while its lag is above zero", () => {
     const template = Template.fromStack(streamingStack({ "theworldshop:kafka": SOURCES.selfManaged }));
-    for (const queue of ["FailedBatches", "RejectedRecords"])
+    const stalled = Object.entries(template.findResources("AWS::CloudWatch::Alarm")).filter(([id]) =>
+      /^Monitoring\w+Stalled[0-9A-F]{8}$/.test(id),
+    );
+    expect(stalled.map(([id]) => id.replace(/^Monitoring(\w+)Stalled.*$/, "$1")).sort()).toEqual([
+      "Clicks",
+      "FraudSignals",
+      "Inventory",
+      "Orders",
+    ]);
+    for (const [, alarm] of stalled) {
+      const ops = [{ Ref: expect.stringMatching(/^MonitoringOpsTopic/) }];
+      expect(alarm.Properties).toMatchObject({
+        AlarmActions: ops,
+        OKActions: ops,
+        Threshold: 1,
+        EvaluationPeriods: 4,
+        DatapointsToAlarm: 4,
+        ComparisonOperator: "GreaterThanOrEqualToThreshold",
+        TreatMissingData: "notBreaching",
+      });
+      const metrics = alarm.Properties.Metrics as { Id: string; Expression?: string; MetricStat?: unknown }[];
+      expect(metrics.find((m) => m.Expression)?.Expression).toBe(
+        "IF(FILL(lag, 0) > 0 AND FILL(invocations, 0) - FILL(errors, 0) - FILL(incomplete, 0) <= 0, 1, 0)",
+      );
+      const stat = (id: string) => metrics.find((m) => m.Id === id)?.MetricStat;
+      expect(stat("lag")).toMatchObject({
+        Metric: { Namespace: "AWS/Lambda", MetricName: "OffsetLag" },
+        Period: 60,
+        Stat: "Minimum",
+      });
+      expect(stat("invocations")).toMatchObject({ Metric: { MetricName: "Invocations" }, Stat: "Sum" });
+      expect(stat("errors")).toMatchObject({ Metric: { MetricName: "Errors" }, Stat: "Sum" });
+      expect(stat("incomplete")).toMatchObject({
+        Metric: { Namespace: "TheWorldShop/Streaming", MetricName: "BatchesIncomplete" },
+        Stat: "Sum",
+      });
+    }
+  });
+
+  it("alarms when a record reaches the rejected-records queue or an alert delivery the failed-deliveries queue", () => {
+    const template = Template.fromStack(streamingStack({ "theworldshop:kafka": SOURCES.selfManaged }));
+    for (const queue of ["FailedAlertDeliveries", "RejectedRecords"])
       template.hasResourceProperties("AWS::CloudWatch::Alarm", {
         ...notifiesOps,
         Namespace: "AWS/SQS",
@@ -85,7 +126,7 @@ describe("the pipeline's monitoring", () => {
   });
 
   it("monitors consumers created before it and after it, each once", () => {
-    const { stack, consumer, stateTable, rejectedRecords, failedBatches, alertTopic, topicKey } =
+    const { stack, consumer, stateTable, rejectedRecords, failedAlertDeliveries, alertTopic, topicKey } =
       consumerTestStack();
     const before = consumer("Inventory", {
       topic: "theworldshop.inventory",
@@ -94,7 +135,7 @@ describe("the pipeline's monitoring", () => {
     const monitoring = new PipelineMonitoring(stack, "Monitoring", {
       alertTopic,
       rejectedRecords,
-      failedBatches,
+      failedAlertDeliveries,
       topicKey,
     });
     consumer("Sessions", { topic: "theworldshop.clicks", tables: [stateTable("B")] });
@@ -107,18 +148,20 @@ describe("the pipeline's monitoring", () => {
         .sort(),
     ).toEqual(
       [
-        "FailedBatches",
+        "FailedAlertDeliveries",
         "RejectedRecords",
         "OutboxAge",
         "InventoryOffsetLag",
         "InventoryErrors",
         "InventoryThrottles",
+        "InventoryStalled",
         "ClicksOffsetLag",
         "ClicksErrors",
         "ClicksThrottles",
+        "ClicksStalled",
       ].sort(),
     );
-    expect(monitoring.alarms).toHaveLength(9);
+    expect(monitoring.alarms).toHaveLength(11);
   });
 
   it("alarms when the sessions sweeper or a read API fails", () => {
@@ -147,7 +190,7 @@ describe("the pipeline's monitoring", () => {
     for (const text of [
       "fixture: records behind theworldshop.fixture",
       "fixture: invocations",
-      "Failed batches / rejected records waiting",
+      "Failed alert deliveries / rejected records waiting",
       "Oldest unpublished alert",
       "Alerts published",
     ])

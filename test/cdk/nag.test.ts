@@ -82,7 +82,7 @@ describe("cdk-nag AwsSolutions checks", () => {
       const { stack, consumer, stateTable, secret } = consumerTestStack(source);
       if (secret)
         Validations.of(secret).acknowledge({ id: "AwsSolutions-SMG4", reason: "a test stack's secret" });
-      for (const id of ["RejectedRecords", "FailedBatches"])
+      for (const id of ["RejectedRecords", "FailedAlertDeliveries"])
         Validations.of(stack.node.findChild(id)).acknowledge({
           id: "AwsSolutions-SQS3",
           reason: "a test stack's error queue",

@@ -92,6 +92,56 @@ describe("a replay of the scenario", () => {
     }
   });
 
+  it("gives up no batch when every batch took effect", () => {
+    expect(baseline.failedBatches).toEqual([]);
+  });
+
+  it("gives a batch up after --max-retries and lists it in failedBatches, so that the replay ends", {
+    timeout: 120_000,
+  }, async () => {
+    // The inventory consumer pointed at the decisions table (keyed by transactionId, not pk): every read fails.
+    const template = structuredClone(stackTemplate());
+    const [inventoryId] = Object.entries(template.Resources).find(
+      ([, resource]) =>
+        resource.Type === "AWS::Lambda::Function" &&
+        JSON.stringify(resource.Metadata ?? {}).includes("functions/inventory/handler.ts"),
+    )!;
+    const variables = (
+      template.Resources[inventoryId]!.Properties as { Environment: { Variables: Record<string, unknown> } }
+    ).Environment.Variables;
+    variables.STATE_TABLE_NAME = (
+      Object.values(template.Resources).find(
+        (resource) =>
+          resource.Type === "AWS::Lambda::Function" &&
+          JSON.stringify(resource).includes("SIDE_TABLE_DECISIONS"),
+      )!.Properties as { Environment: { Variables: Record<string, unknown> } }
+    ).Environment.Variables.SIDE_TABLE_DECISIONS;
+    const inventoryRecords = records.filter((record) => record.topic === topics.inventory);
+
+    const result = await runReplay({
+      records: inventoryRecords,
+      batchSize: 1000,
+      partitions: 3,
+      seed: 7,
+      embedded: true,
+      endpoints: inject("endpoints"),
+      template,
+      maxRetries: 2,
+    });
+
+    expect(result.failedBatches.length).toBeGreaterThan(0);
+    for (const batch of result.failedBatches) {
+      expect(batch).toMatchObject({
+        topic: topics.inventory,
+        reason: expect.stringMatching(/required keys/),
+      });
+      expect(batch.lastOffset).toBeGreaterThanOrEqual(batch.firstOffset);
+    }
+    const givenUp = result.failedBatches.reduce((sum, b) => sum + b.lastOffset - b.firstOffset + 1, 0);
+    expect(givenUp).toBe(inventoryRecords.length - result.rejected.length);
+    expect(result.alerts.filter((alert) => alert.alertType.includes("STOCK"))).toEqual([]);
+  });
+
   it.each([1, 7, 100])("gives the same result in batches of %i", { timeout: 120_000 }, async (batchSize) => {
     const result = await replay(batchSize);
 

@@ -18,6 +18,8 @@ export interface KeyApplication<V, S, C> {
   ) => Promise<void>;
   /** The last item written per key with pending alerts: a key written record by record publishes once. */
   readonly toPublish: Map<string, StateItem>;
+  /** The records are redriven rejected ones: applied past the fences, once per key (redrive.ts). */
+  readonly redrive: boolean;
 }
 
 /** A key's item as last read or written by this batch. */
@@ -66,7 +68,7 @@ async function applyRecords<V, S, C>(
 ): Promise<void> {
   const { ctx, owner, clock } = app;
   for (let attempt = 1; ; attempt++) {
-    const fold = foldKey(app.consumer, app.config, key, at.current, records, clock(), owner);
+    const fold = foldKey(app.consumer, app.config, key, at.current, records, clock(), owner, app.redrive);
     await app.reject(fold.failures);
     if (!fold.next) {
       ctx.stats.duplicatesSkipped += fold.duplicates;

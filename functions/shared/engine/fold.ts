@@ -1,5 +1,6 @@
 import { STATE_TABLE_SCHEMA } from "../state-table-schema";
 import { claimOf, outboxAttributes, takeOverAbandoned } from "./outbox-claims";
+import { prunedMarkers, REDRIVE_MARKERS_ATTRIBUTE, redriveMarker, storedMarkers } from "./redrive";
 import {
   ENGINE_ATTRIBUTES,
   fenceAttribute,
@@ -32,8 +33,12 @@ export function foldKey<V, S, C>(
   records: readonly ConsumerRecord<V>[],
   now: number,
   owner?: OutboxOwner,
+  redrive = false,
 ): KeyFold {
   const fences: Record<string, number> = {};
+  // A redriven record is applied once per key whatever the fences say; a live one once its marker exists is done.
+  const markers = storedMarkers(stored);
+  let marked = 0;
   let state = stored?.state as S | undefined;
   let expiresAt = stored?.expiresAt;
   let indexAttributes: Record<string, unknown> = storedIndexAttributes(stored);
@@ -46,11 +51,16 @@ export function foldKey<V, S, C>(
   for (const record of records) {
     const fence = fenceAttribute(record);
     const last = fences[fence] ?? (stored?.[fence] as number | undefined) ?? -1;
-    if (record.offset <= last) {
+    const redriven = markers[redriveMarker(record)] !== undefined;
+    if (redrive ? redriven : record.offset <= last) {
       duplicates++;
       continue;
     }
-    fences[fence] = record.offset;
+    if (!redrive) fences[fence] = record.offset;
+    if (redriven) {
+      duplicates++;
+      continue;
+    }
     try {
       const reduction = consumer.reduce(pk, state, record, config);
       state = reduction.state;
@@ -60,11 +70,15 @@ export function foldKey<V, S, C>(
       expiresAt = reduction.expiresAt ?? expiresAt;
       indexAttributes = { ...reduction.indexAttributes };
       applied++;
+      if (redrive) {
+        markers[redriveMarker(record)] = now;
+        marked++;
+      }
     } catch (error) {
       failures.push({ record, reason: `reducer failed: ${(error as Error).message}`.slice(0, 500) });
     }
   }
-  if (Object.keys(fences).length === 0) return { sideRecords, applied, duplicates, failures };
+  if (Object.keys(fences).length === 0 && marked === 0) return { sideRecords, applied, duplicates, failures };
   const next: Record<string, unknown> = {
     ...storedFences(stored),
     ...fences,
@@ -74,6 +88,8 @@ export function foldKey<V, S, C>(
     state,
   };
   if (expiresAt !== undefined) next[STATE_TABLE_SCHEMA.timeToLive] = expiresAt;
+  const kept = prunedMarkers(markers, now);
+  if (Object.keys(kept).length > 0) next[REDRIVE_MARKERS_ATTRIBUTE] = kept;
   Object.assign(next, outboxAttributes(pk, outbox, stored?.outboxSince ?? now, claims));
   return { next: next as StateItem, sideRecords, applied, duplicates, failures };
 }

@@ -4,16 +4,19 @@ import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
-import { positiveIntegerEnv, requiredEnv } from "../env";
+import { optionalEnv, positiveIntegerEnv, requiredEnv } from "../env";
 import { defaultEngineClients, type EngineClients, type EngineStats } from "./clients";
 import { decodeKafkaEvent, type KafkaEvent } from "./decode";
 import { DEFAULT_MAX_EVENT_TIME_AHEAD_MS } from "./plausible";
 import { type KafkaBatchItemFailure, processBatch } from "./process-batch";
+import { isRedriveEvent } from "./redrive";
 import type { Consumer, EngineOptions } from "./types";
 
 /** What the handler returns to the Kafka event source mapping. */
 export interface KafkaBatchResponse {
   batchItemFailures: KafkaBatchItemFailure[];
+  /** For a redrive only: the records rejected again (back on the queue with this reason). */
+  rejected?: { topic: string; partition: number; offset: number; reason: string }[];
 }
 
 export interface HandlerDependencies {
@@ -76,24 +79,29 @@ export function createKafkaHandler<V, S, C>(
   dependencies: HandlerDependencies = {},
 ) {
   const logger = dependencies.logger ?? new Logger({ serviceName: consumer.name });
-  const metrics =
-    dependencies.metrics ?? new Metrics({ serviceName: consumer.name, namespace: "TheWorldShop/Streaming" });
+  // The stack's service name (the consumer's name there), which the stall alarm's metric dimension names.
+  const serviceName = optionalEnv("POWERTOOLS_SERVICE_NAME", consumer.name);
+  const metrics = dependencies.metrics ?? new Metrics({ serviceName, namespace: "TheWorldShop/Streaming" });
   let resolved: EngineOptions<C> | undefined;
 
   const handle = async (event: KafkaEvent, context: Context): Promise<KafkaBatchResponse> => {
     resolved ??= options();
     const remaining = context?.getRemainingTimeInMillis?.() ?? DEFAULT_BUDGET_MS;
     const records = decodeKafkaEvent(event);
+    const redrive = isRedriveEvent(event);
     const start = Date.now();
     const outcome = await processBatch(consumer, resolved, records, {
       clients: dependencies.clients ?? defaultEngineClients(),
       deadline: start + Math.max(remaining - SAFETY_MARGIN_MS, remaining / 2),
       invocationEnd: start + remaining,
       clock: dependencies.clock,
+      redrive,
     });
     const { stats } = outcome;
     stats.rejected = outcome.rejected.length;
     for (const [stat, name] of METRICS) metrics.addMetric(name, MetricUnit.Count, stats[stat]);
+    // Invocations less errors less these are the batches that completed: none while lag waits is a stall.
+    metrics.addMetric("BatchesIncomplete", MetricUnit.Count, outcome.batchItemFailures.length > 0 ? 1 : 0);
     for (const record of outcome.rejected) {
       logger.warn("record rejected", {
         topic: record.topic,
@@ -106,7 +114,14 @@ export function createKafkaHandler<V, S, C>(
       logger.error("state key not applied; reported for redelivery", { key, error });
     logger.debug("batch applied", { stats });
     dependencies.onBatch?.(stats);
-    return { batchItemFailures: outcome.batchItemFailures };
+    if (!redrive) return { batchItemFailures: outcome.batchItemFailures };
+    const rejected = outcome.rejected.map(({ topic, partition, offset, reason }) => ({
+      topic,
+      partition,
+      offset,
+      reason,
+    }));
+    return { batchItemFailures: outcome.batchItemFailures, rejected };
   };
 
   return middy(handle).use(injectLambdaContext(logger)).use(logMetrics(metrics));

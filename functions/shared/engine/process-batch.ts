@@ -44,6 +44,12 @@ export interface BatchContext {
    * @default Date.now
    */
   readonly clock?: () => number;
+  /**
+   * The records are rejected ones redriven after a fix: applied past the fences, at most once per key
+   * (functions/shared/engine/redrive.ts).
+   * @default false
+   */
+  readonly redrive?: boolean;
 }
 
 const KEY_CONCURRENCY = 16;
@@ -60,7 +66,7 @@ export async function processBatch<V, S, C>(
   consumer: Consumer<V, S, C>,
   options: EngineOptions<C>,
   delivered: readonly DeliveredRecord[],
-  { clients, deadline, invocationEnd = deadline, clock = Date.now }: BatchContext,
+  { clients, deadline, invocationEnd = deadline, clock = Date.now, redrive = false }: BatchContext,
 ): Promise<BatchOutcome> {
   const owner: OutboxOwner = {
     id: randomUUID(),
@@ -162,6 +168,7 @@ export async function processBatch<V, S, C>(
     clock,
     reject: rejectNow,
     toPublish,
+    redrive,
   };
   const applyKey = (key: string) => applyKeyRecords(keyApplication, key, byKey.get(key)!, stored.get(key));
 

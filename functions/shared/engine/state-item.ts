@@ -60,4 +60,5 @@ export const ENGINE_ATTRIBUTES = new Set([
   STATE_TABLE_SCHEMA.outboxIndex.partitionKey,
   STATE_TABLE_SCHEMA.outboxIndex.sortKey,
   STATE_TABLE_SCHEMA.timeToLive,
+  "redriven",
 ]);

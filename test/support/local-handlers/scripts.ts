@@ -35,6 +35,8 @@ export interface ScriptedMappingProps {
   readonly batchingWindowSeconds?: number;
   readonly bisect?: boolean;
   readonly maximumRetryAttempts?: number;
+  /** @default true; the stack's state consumers have none (they never give up on a record) */
+  readonly onFailureDestination?: boolean;
   readonly timeoutSeconds?: number;
 }
 
@@ -62,7 +64,11 @@ export function scriptedConsumerTemplate(props: ScriptedMappingProps): CfnTempla
           BisectBatchOnFunctionError: props.bisect ?? false,
           MaximumRetryAttempts: props.maximumRetryAttempts ?? 2,
           FunctionResponseTypes: ["ReportBatchItemFailures"],
-          DestinationConfig: { OnFailure: { Destination: { "Fn::GetAtt": ["FailedBatches", "Arn"] } } },
+          ...(props.onFailureDestination === false
+            ? {}
+            : {
+                DestinationConfig: { OnFailure: { Destination: { "Fn::GetAtt": ["FailedBatches", "Arn"] } } },
+              }),
           SelfManagedEventSource: { Endpoints: { KafkaBootstrapServers: ["127.0.0.1:9092"] } },
           SelfManagedKafkaEventSourceConfig: { ConsumerGroupId: props.group },
           StartingPosition: "TRIM_HORIZON",

@@ -1,0 +1,245 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import type { Context } from "aws-lambda";
+import { describe, expect, it } from "vitest";
+import { inventoryConfigFromEnv } from "../../functions/inventory/config";
+import { inventoryConsumer } from "../../functions/inventory/consumer";
+import type { InventoryValue } from "../../functions/inventory/schema";
+import { ordersConfig, ordersSettingsFromEnv } from "../../functions/orders/config";
+import { ordersConsumer } from "../../functions/orders/consumer";
+import type { OrderEvent } from "../../functions/orders/schema";
+import { REDRIVE_MARKERS_ATTRIBUTE } from "../../functions/shared/engine/redrive";
+import type { Consumer } from "../../functions/shared/engine/types";
+import { buildKafkaEvent, type RawKafkaRecord } from "../../local/kafka-event";
+import { redriveRejected } from "../../local/ops/redrive";
+import { drainQueue, subscribeInbox } from "../support/alert-inbox";
+import { faultInjectingClients, faultOnNth, isKeyWrite } from "../support/fault-injection";
+import { orderEvent } from "../support/orders";
+import { consumerHandler, functionEnv, invokeHandler, postRejected } from "../support/redrive";
+import { createTestStack } from "../support/stack";
+
+const context = { getRemainingTimeInMillis: () => 30_000 } as Context;
+const dynamodb = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+const sqs = new SQSClient({});
+const INVENTORY = "functions/inventory/handler.ts";
+const ORDERS = "functions/orders/handler.ts";
+
+/** Our schema, too strict: it refuses more than 100 units, which the shop now sells. */
+const strictInventory: Consumer<InventoryValue, unknown, unknown> = {
+  ...(inventoryConsumer as Consumer<InventoryValue, unknown, unknown>),
+  schema: inventoryConsumer.schema.refine((value) => value.quantity <= 100, {
+    message: "more than 100 units",
+    path: ["quantity"],
+  }),
+};
+/** Our schema, too strict: it refuses orders above 100.00. */
+const strictOrders: Consumer<OrderEvent, unknown, unknown> = {
+  ...(ordersConsumer as Consumer<OrderEvent, unknown, unknown>),
+  schema: ordersConsumer.schema.refine((value) => value.amount.value <= 10_000, {
+    message: "amount above 100.00",
+    path: ["amount", "value"],
+  }),
+};
+
+const stock = (offset: number, productId: string, quantity: number, minute: number): RawKafkaRecord => ({
+  topic: "theworldshop.inventory",
+  partition: 0,
+  offset,
+  key: productId,
+  value: JSON.stringify({
+    eventId: `E-${offset}`,
+    productId,
+    quantity,
+    eventTime: new Date(Date.UTC(2026, 10, 20, 23, minute)).toISOString(),
+  }),
+  timestamp: Date.UTC(2026, 10, 20, 23, minute),
+});
+// P-1 sells out, then a restock of 150 (refused); P-2's 300 (refused) is followed by a later snapshot.
+const INVENTORY_RECORDS = [
+  stock(0, "P-1", 50, 0),
+  stock(1, "P-2", 20, 1),
+  stock(2, "P-1", 5, 2),
+  stock(3, "P-2", 300, 3),
+  stock(4, "P-1", 0, 4),
+  stock(5, "P-2", 30, 5),
+  stock(6, "P-1", 150, 6),
+];
+
+const order = (offset: number, orderId: string, value: number, minute = 3): RawKafkaRecord => {
+  const event = orderEvent({
+    orderId,
+    amount: { value, currency: "EUR" },
+    eventTime: new Date(Date.UTC(2026, 10, 20, 23, minute, offset)).toISOString(),
+  });
+  return {
+    topic: "theworldshop.orders",
+    partition: 0,
+    offset,
+    key: orderId,
+    value: JSON.stringify(event),
+    timestamp: Date.parse(event.eventTime),
+  };
+};
+const ORDER_RECORDS = Array.from({ length: 12 }, (_, i) => order(i, `O-${i}`, i % 4 === 0 ? 25_000 : 1250));
+
+async function items(tableName: string) {
+  const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: tableName, ConsistentRead: true }));
+  return Object.fromEntries(Items.map((item) => [String(item.pk), item]));
+}
+const states = async (tableName: string) =>
+  Object.fromEntries(Object.entries(await items(tableName)).map(([pk, item]) => [pk, item.state]));
+
+/** A stack and the consumer's handler on it (the env of the template's function), with an alert inbox. */
+async function consumerStack(name: string, entry: string) {
+  const resources = await createTestStack(name);
+  const env = functionEnv(resources, entry);
+  const inbox = await subscribeInbox(env.ALERT_TOPIC_ARN!);
+  return { resources, env, inbox };
+}
+
+async function deliver(handler: ReturnType<typeof consumerHandler>, records: readonly RawKafkaRecord[]) {
+  expect(await handler(buildKafkaEvent(records), context)).toEqual({ batchItemFailures: [] });
+}
+
+/** What a run that rejected `records` left: their messages as the engine writes them (format 2), `copies` times. */
+async function rejectedAsFormat2(
+  queueUrl: string,
+  consumer: string,
+  records: readonly RawKafkaRecord[],
+  copies = 1,
+) {
+  const written = await drainQueue<{ offset: number; reason: string }>(queueUrl);
+  const reasonOf = new Map(written.map((message) => [message.offset, message.reason]));
+  for (let copy = 0; copy < copies; copy++)
+    for (const record of records)
+      await postRejected(queueUrl, consumer, record, reasonOf.get(record.offset)!);
+}
+
+const alertIds = async (inbox: { drain: () => Promise<Record<string, unknown>[]> }) =>
+  [...new Set((await inbox.drain()).map((alert) => String(alert.alertId)))].sort();
+
+describe("redrive of rejected records, exactly once", () => {
+  it("applies inventory records rejected by a strict schema once after the fix, also when each message came twice", async () => {
+    const reference = await consumerStack("redrive-ref", INVENTORY);
+    await deliver(
+      consumerHandler(inventoryConsumer, inventoryConfigFromEnv(reference.env), reference.env),
+      INVENTORY_RECORDS,
+    );
+    const run = await consumerStack("redrive-inv", INVENTORY);
+    await deliver(
+      consumerHandler(strictInventory, inventoryConfigFromEnv(run.env), run.env),
+      INVENTORY_RECORDS,
+    );
+    const refused = INVENTORY_RECORDS.filter((r) => JSON.parse(r.value!).quantity > 100);
+    await rejectedAsFormat2(run.env.REJECTED_QUEUE_URL!, "inventory", refused, 2);
+
+    const fixed = consumerHandler(inventoryConsumer, inventoryConfigFromEnv(run.env), run.env);
+    const report = await redriveRejected({
+      sqs,
+      queueUrl: run.env.REJECTED_QUEUE_URL!,
+      consumer: "inventory",
+      invoke: invokeHandler(fixed),
+    });
+
+    expect(report.applied.map((c) => c.offset).sort()).toEqual([3, 3, 6, 6]);
+    expect(report).toMatchObject({ rejectedAgain: [], notRedrivable: [], unfinished: [] });
+    expect(await drainQueue(run.env.REJECTED_QUEUE_URL!)).toEqual([]);
+    // What the storefront shows and every alert equal a run that never rejected them; a redrive is late, so the
+    // P-2 snapshot older than the state's asOf counts as stale, not as a sale (docs/operations.md, "Redrive").
+    const shown = (all: Record<string, unknown>) =>
+      Object.fromEntries(
+        Object.entries(all).map(([pk, state]) => {
+          const { quantity, status, asOf } = state as Record<string, unknown>;
+          return [pk, { quantity, status, asOf }];
+        }),
+      );
+    const redriven = await states(run.env.STATE_TABLE_NAME!);
+    expect(shown(redriven)).toEqual(shown(await states(reference.env.STATE_TABLE_NAME!)));
+    expect(redriven["P-2"]).toMatchObject({ staleIgnored: 1, recentSales: [] });
+    expect(await alertIds(run.inbox)).toEqual(await alertIds(reference.inbox));
+    const p1 = (await items(run.env.STATE_TABLE_NAME!))["P-1"]!;
+    expect(Object.keys(p1[REDRIVE_MARKERS_ATTRIBUTE])).toEqual(["theworldshop.inventory:0:6"]);
+    // The fence stays where the live records moved it.
+    expect(p1["f:theworldshop.inventory:0"]).toBe(6 - 2);
+  });
+
+  it("applies orders once per key when the redrive crashed half-way, then ran again racing live traffic", async () => {
+    const live = Array.from({ length: 4 }, (_, i) => order(12 + i, `O-${12 + i}`, 1250));
+    const reference = await consumerStack("redrive-oref", ORDERS);
+    const ordersOf = (env: Record<string, string>) => ordersConfig(ordersSettingsFromEnv(env));
+    await deliver(consumerHandler(ordersConsumer, ordersOf(reference.env), reference.env), [
+      ...ORDER_RECORDS,
+      ...live,
+    ]);
+    const run = await consumerStack("redrive-ord", ORDERS);
+    await deliver(consumerHandler(strictOrders, ordersOf(run.env), run.env), ORDER_RECORDS);
+    const refused = ORDER_RECORDS.filter((r) => JSON.parse(r.value!).amount.value > 10_000);
+    await rejectedAsFormat2(run.env.REJECTED_QUEUE_URL!, "orders", refused);
+    const queueUrl = run.env.REJECTED_QUEUE_URL!;
+
+    // The second key write of the redrive takes effect, then the process dies.
+    const crashing = faultInjectingClients(faultOnNth(isKeyWrite, 2, "crash-after"));
+    const crashed = await redriveRejected({
+      sqs,
+      queueUrl,
+      consumer: "orders",
+      invoke: invokeHandler(consumerHandler(ordersConsumer, ordersOf(run.env), run.env, crashing.clients)),
+    });
+    expect(crashed.unfinished.map((c) => c.offset).sort((a, b) => a - b)).toEqual([0, 4, 8]);
+    expect(crashed.applied).toEqual([]);
+
+    const fixed = consumerHandler(ordersConsumer, ordersOf(run.env), run.env);
+    const [again] = await Promise.all([
+      redriveRejected({ sqs, queueUrl, consumer: "orders", invoke: invokeHandler(fixed) }),
+      deliver(consumerHandler(ordersConsumer, ordersOf(run.env), run.env), live),
+    ]);
+
+    expect(again.applied.map((c) => c.offset).sort((a, b) => a - b)).toEqual([0, 4, 8]);
+    expect(await drainQueue(queueUrl)).toEqual([]);
+    const minutes = async (tableName: string) =>
+      Object.fromEntries(Object.entries(await states(tableName)).filter(([pk]) => pk.startsWith("minute#")));
+    expect(await minutes(run.env.STATE_TABLE_NAME!)).toEqual(await minutes(reference.env.STATE_TABLE_NAME!));
+  });
+
+  it("reports masked and cut records and never applies them; a record still invalid goes back with its new reason", async () => {
+    const run = await consumerStack("redrive-bad", INVENTORY);
+    const queueUrl = run.env.REJECTED_QUEUE_URL!;
+    await postRejected(queueUrl, "inventory", stock(0, "P-9", 5, 0), "card number", { masked: true });
+    await postRejected(queueUrl, "inventory", stock(1, "P-9", 6, 1), "too long", { truncateValueAt: 10 });
+    const negative = {
+      ...stock(2, "P-9", 7, 2),
+      value: stock(2, "P-9", 7, 2).value!.replace('"quantity":7', '"quantity":-7'),
+    };
+    await postRejected(queueUrl, "inventory", negative, "schema: quantity: Too small");
+
+    const report = await redriveRejected({
+      sqs,
+      queueUrl,
+      consumer: "inventory",
+      invoke: invokeHandler(consumerHandler(inventoryConsumer, inventoryConfigFromEnv(run.env), run.env)),
+    });
+
+    // The engine's own copy of the record rejected again joins them while its writer is format 1 (before the
+    // format-2 writer lands): listed as unreadable, never as masked or cut.
+    const notRedrivable = report.notRedrivable.map(({ offset, why }) => [offset, why.split(":")[0]]);
+    expect(notRedrivable.slice(0, 2)).toEqual([
+      [0, "masked"],
+      [1, "truncated"],
+    ]);
+    expect(notRedrivable.slice(2).every(([offset]) => offset === 2)).toBe(true);
+    expect(report.rejectedAgain).toEqual([
+      {
+        topic: "theworldshop.inventory",
+        partition: 0,
+        offset: 2,
+        reason: expect.stringMatching(/^schema: quantity/),
+      },
+    ]);
+    expect(report.applied).toEqual([]);
+    expect(await items(run.env.STATE_TABLE_NAME!)).toEqual({});
+    const left = await drainQueue<{ offset: number; format?: number }>(queueUrl);
+    // The two that can never apply stay, and the invalid one is back once, as the engine wrote it again.
+    expect(left.map((m) => m.offset).sort()).toEqual([0, 1, 2]);
+  });
+});
