@@ -9,7 +9,7 @@ type TextSpec = string | { repeat: string; times: number } | TextSpec[];
 export interface CorpusEntry {
   readonly name: string;
   readonly class: string;
-  readonly expect?: Outcome | Readonly<Record<string, Outcome>>;
+  readonly expect: Outcome | Readonly<Record<string, Outcome>>;
   readonly reason?: string;
   readonly valid?: Readonly<Record<string, TextSpec | null>>;
   readonly inject?: { readonly field: string; readonly json: TextSpec };
@@ -50,9 +50,11 @@ export function textOf(spec: TextSpec): string {
   return spec.repeat.repeat(spec.times);
 }
 
-/** What the entry expects of `consumer`, or undefined when either outcome is right. */
-export function expectedOutcome(entry: CorpusEntry, consumer: string): Outcome | undefined {
-  return typeof entry.expect === "string" ? entry.expect : entry.expect?.[consumer];
+/** What the entry expects of `consumer`: every entry names its outcome for every consumer. */
+export function expectedOutcome(entry: CorpusEntry, consumer: string): Outcome {
+  const outcome = typeof entry.expect === "string" ? entry.expect : entry.expect[consumer];
+  if (outcome === undefined) throw new Error(`corpus entry "${entry.name}" names no outcome for ${consumer}`);
+  return outcome;
 }
 
 /** One record of a Kafka event as the event source mapping sends it, under the event key it goes in. */
