@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
@@ -5,6 +6,7 @@ import type { Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { resolveDigitEscapes } from "../../functions/shared/engine/card-screen";
 import { createKafkaHandler, engineOptionsFromEnv } from "../../functions/shared/engine/handler";
+import type { RejectedPart, RejectedRecord } from "../../functions/shared/engine/types";
 import { templateFunction } from "../../local/function-env";
 import type { LocalStackResources } from "../../local/resources";
 import { drainQueue, subscribeInbox } from "../support/alert-inbox";
@@ -30,6 +32,25 @@ const leaksCard = (text: string) => {
   return CORPUS_CARDS.some((card) => digits.includes(card));
 };
 
+/** The bytes a rejected message's key or value carries, base64 decoded. */
+const partBytes = (part: RejectedPart) =>
+  Buffer.from(part.data, part.encoding === "base64" ? "base64" : "utf8");
+
+/** A rejected message as text to screen: its JSON, and every base64 part and header decoded (as bytes and as UTF-8). */
+function rejectedTexts(message: RejectedRecord): string[] {
+  const decoded = [message.key, message.value]
+    .filter((part): part is RejectedPart => part !== null)
+    .map(partBytes);
+  for (const name of message.binaryHeaders ?? [])
+    decoded.push(Buffer.from(message.headers[name] ?? "", "base64"));
+  return [
+    JSON.stringify(message),
+    ...decoded.flatMap((bytes) => [bytes.toString("latin1"), bytes.toString("utf8")]),
+  ];
+}
+
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+
 /** A healthy record after each corpus record: its own state key, so its effect can be read back. */
 const HEALTHY: Readonly<Record<string, (i: number) => { pk: string; changes: Record<string, unknown> }>> = {
   inventory: (i) => ({ pk: `H-${i}`, changes: { productId: `H-${i}` } }),
@@ -41,7 +62,7 @@ const HEALTHY: Readonly<Record<string, (i: number) => { pk: string; changes: Rec
 interface Run {
   readonly records: readonly EventRecordSpec[];
   readonly response: unknown;
-  readonly rejected: readonly Record<string, unknown>[];
+  readonly rejected: readonly RejectedRecord[];
   readonly alerts: readonly unknown[];
   readonly items: readonly Record<string, unknown>[];
   readonly healthyKeys: readonly string[];
@@ -98,7 +119,7 @@ describe.each(SHOP_CONSUMERS)("the adversarial corpus against $name", (shop: Sho
     run = {
       records,
       response,
-      rejected: await drainQueue(env.REJECTED_QUEUE_URL!),
+      rejected: await drainQueue<RejectedRecord>(env.REJECTED_QUEUE_URL!),
       alerts: await inbox.drain(),
       items: await scanTables(stack),
       healthyKeys,
@@ -137,9 +158,8 @@ describe.each(SHOP_CONSUMERS)("the adversarial corpus against $name", (shop: Sho
         reason: message && entry.reason ? String(message.reason).includes(entry.reason) : null,
       };
     });
-    // An entry without an expectation may end either way, but always one of them (and a rejection says why).
-    const expected = CORPUS.map((entry, i) => {
-      const outcome = expectedOutcome(entry, shop.name) ?? actual[i]!.outcome;
+    const expected = CORPUS.map((entry) => {
+      const outcome = expectedOutcome(entry, shop.name);
       const rejected = outcome === "rejected";
       return {
         name: entry.name,
@@ -151,11 +171,63 @@ describe.each(SHOP_CONSUMERS)("the adversarial corpus against $name", (shop: Sho
     expect(actual).toEqual(expected);
   });
 
+  it("sends each rejected record in format 2 as the corpus says: encoding, truncation, masking", () => {
+    const byOffset = new Map(run.rejected.map((message) => [message.offset, message]));
+    const actual = CORPUS.flatMap((entry, i) =>
+      entry.rejectedAs ? [{ name: entry.name, message: byOffset.get(2 * i) }] : [],
+    );
+    const expected = CORPUS.flatMap((entry) =>
+      entry.rejectedAs
+        ? [
+            {
+              name: entry.name,
+              message: expect.objectContaining({ format: 2, ...matcherOf(entry.rejectedAs) }),
+            },
+          ]
+        : [],
+    );
+    expect(actual).toEqual(expected);
+  });
+
+  it("carries every rejected key and value whole or as its prefix, with the length and SHA-256 of what it holds", () => {
+    const problems: string[] = [];
+    for (const message of run.rejected) {
+      const sent = run.records[message.offset]!;
+      for (const [name, part, original] of [
+        ["key", message.key, sent.key],
+        ["value", message.value, sent.value],
+      ] as const) {
+        const where = `offset ${message.offset} ${name}`;
+        if (original === null) {
+          if (part !== null) problems.push(`${where}: a part for nothing`);
+          continue;
+        }
+        if (part === null) {
+          problems.push(`${where}: missing`);
+          continue;
+        }
+        const carried = partBytes(part);
+        if (part.bytes !== original.length)
+          problems.push(`${where}: ${part.bytes} bytes, not ${original.length}`);
+        if (!part.truncated && sha256(carried) !== part.sha256)
+          problems.push(`${where}: SHA-256 of another text`);
+        if (part.truncated && carried.length >= original.length)
+          problems.push(`${where}: truncated, yet whole`);
+        // A masked part differs from the original by its card number only; an unmasked one is the original.
+        if (!message.masked && !original.subarray(0, carried.length).equals(carried))
+          problems.push(`${where}: not the original's bytes`);
+        if (!message.masked && !part.truncated && part.sha256 !== sha256(original))
+          problems.push(`${where}: SHA-256 not the original's`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
   it("leaves no card number in any table item, alert, rejected message or log line", () => {
     const places = [
       ...run.items.map((item) => ["table item", JSON.stringify(item)]),
       ...run.alerts.map((alert) => ["alert", JSON.stringify(alert)]),
-      ...run.rejected.map((message) => ["rejected message", JSON.stringify(message)]),
+      ...run.rejected.flatMap((message) => rejectedTexts(message).map((text) => ["rejected message", text])),
       ...written.map((line) => ["log line", line]),
     ];
     expect(written.some((line) => line.includes('"message":"record rejected"'))).toBe(true);
@@ -166,6 +238,18 @@ describe.each(SHOP_CONSUMERS)("the adversarial corpus against $name", (shop: Sho
     ).toEqual([]);
   });
 });
+
+/** `rejectedAs` of the corpus as a matcher: nested objects matched as subsets too. */
+function matcherOf(spec: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(spec).map(([field, value]) => [
+      field,
+      value !== null && typeof value === "object" && !Array.isArray(value)
+        ? expect.objectContaining(value)
+        : value,
+    ]),
+  );
+}
 
 /** Every item of every table of the stack copy. */
 async function scanTables(stack: LocalStackResources): Promise<Record<string, unknown>[]> {

@@ -9,20 +9,26 @@ type TextSpec = string | { repeat: string; times: number } | TextSpec[];
 export interface CorpusEntry {
   readonly name: string;
   readonly class: string;
-  readonly expect?: Outcome | Readonly<Record<string, Outcome>>;
+  readonly expect: Outcome | Readonly<Record<string, Outcome>>;
   readonly reason?: string;
   readonly valid?: Readonly<Record<string, TextSpec | null>>;
   readonly inject?: { readonly field: string; readonly json: TextSpec };
   readonly number?: string;
   readonly latin1?: Readonly<Record<string, string>>;
   readonly raw?: string;
+  /** The whole value's bytes, one per character (Latin-1): NUL, 0xFF and other bytes that are not UTF-8 text. */
+  readonly rawBytes?: TextSpec;
   readonly rawPrefix?: string;
   readonly rawSuffix?: string;
   readonly rawPrefixInObject?: string;
   readonly tombstone?: boolean;
   readonly key?: TextSpec | null;
+  /** The key's bytes, one per character (Latin-1), instead of `key`'s UTF-8. */
+  readonly keyBytes?: TextSpec;
   readonly headers?: Readonly<Record<string, string>>;
   readonly deliveredAs?: { readonly topic?: string; readonly eventKeyPartition?: number };
+  /** What the rejected message (format 2) must hold, matched as a subset: encodings, truncation, masking. */
+  readonly rejectedAs?: Readonly<Record<string, unknown>>;
 }
 export type Outcome = "applied" | "rejected";
 
@@ -44,9 +50,11 @@ export function textOf(spec: TextSpec): string {
   return spec.repeat.repeat(spec.times);
 }
 
-/** What the entry expects of `consumer`, or undefined when either outcome is right. */
-export function expectedOutcome(entry: CorpusEntry, consumer: string): Outcome | undefined {
-  return typeof entry.expect === "string" ? entry.expect : entry.expect?.[consumer];
+/** What the entry expects of `consumer`: every entry names its outcome for every consumer. */
+export function expectedOutcome(entry: CorpusEntry, consumer: string): Outcome {
+  const outcome = typeof entry.expect === "string" ? entry.expect : entry.expect[consumer];
+  if (outcome === undefined) throw new Error(`corpus entry "${entry.name}" names no outcome for ${consumer}`);
+  return outcome;
 }
 
 /** One record of a Kafka event as the event source mapping sends it, under the event key it goes in. */
@@ -77,16 +85,23 @@ export function corpusRecord(entry: CorpusEntry, shop: ShopConsumer, offset: num
   let value: Buffer | null;
   if (entry.tombstone) value = null;
   else if (entry.raw !== undefined) value = Buffer.from(entry.raw, "utf8");
+  else if (entry.rawBytes !== undefined) value = Buffer.from(textOf(entry.rawBytes), "latin1");
   else if (entry.latin1) value = Buffer.from(JSON.stringify({ ...valid, ...entry.latin1 }), "latin1");
   else value = Buffer.from(valueText(entry, shop, valid), "utf8");
   const key = entry.key === undefined ? `k-${offset}` : entry.key === null ? null : textOf(entry.key);
+  const keyBytes =
+    entry.keyBytes !== undefined
+      ? Buffer.from(textOf(entry.keyBytes), "latin1")
+      : key === null
+        ? null
+        : Buffer.from(key, "utf8");
   const partitionKey = entry.deliveredAs?.eventKeyPartition ?? 0;
   return {
     eventKey: `${topic}-${partitionKey}`,
     topic,
     partition: 0,
     offset,
-    key: key === null ? null : Buffer.from(key, "utf8"),
+    key: keyBytes,
     value,
     headers: entry.headers ?? {},
   };
