@@ -2,10 +2,11 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { requiredEnv } from "../shared/env";
+import { traced } from "../shared/tracing";
 import { AVAILABILITY_TABLE_ENV, createAvailabilityApi } from "./api";
 
 const tableName = requiredEnv(AVAILABILITY_TABLE_ENV);
-const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+const client = DynamoDBDocumentClient.from(traced(new DynamoDBClient({})));
 const logger = new Logger({ serviceName: "availability-api" });
 
 /** The storefront's `GET /availability/{productId}` and batch reads, behind an IAM-authenticated Function URL. */

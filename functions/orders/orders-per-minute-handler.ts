@@ -1,10 +1,11 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { requiredEnv } from "../shared/env";
+import { traced } from "../shared/tracing";
 import { ordersSettingsFromEnv } from "./config";
 import { createOrdersPerMinuteApi } from "./orders-per-minute-api";
 
-const dynamodb = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+const dynamodb = DynamoDBDocumentClient.from(traced(new DynamoDBClient({})));
 
 /** The dashboard's read API (Function URL, AWS_IAM auth): `GET /orders-per-minute?minutes=N`. */
 export const handler = createOrdersPerMinuteApi({

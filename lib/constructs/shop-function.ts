@@ -7,6 +7,12 @@ import type { Construct } from "constructs";
 
 /** Metadata key under which each function records its handler source, so the local runtime can run it. */
 export const HANDLER_METADATA = "theworldshop:handler";
+/**
+ * The X-Ray SDK under Powertools Tracer is CommonJS and `require`s Node built-ins, which an ESM bundle lacks:
+ * the banner Powertools' own ESM tests use gives it one.
+ */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire } from 'node:module';const require = createRequire(import.meta.url);";
 const REPO_ROOT = relative(process.cwd(), new URL("../..", import.meta.url).pathname) || ".";
 
 export interface ShopFunctionProps
@@ -45,7 +51,13 @@ export class ShopFunction extends NodejsFunction {
         NODE_OPTIONS: "--enable-source-maps",
         ...environment,
       },
-      bundling: { minify: true, sourceMap: true, format: OutputFormat.ESM, target: "node22" },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        format: OutputFormat.ESM,
+        target: "node22",
+        banner: ESM_REQUIRE_BANNER,
+      },
     });
     (this.node.defaultChild as CfnFunction).addMetadata(HANDLER_METADATA, { entry });
   }
