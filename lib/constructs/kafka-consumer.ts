@@ -3,7 +3,6 @@ import { type ISubnet, SecurityGroup, Subnet, Vpc } from "aws-cdk-lib/aws-ec2";
 import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { EventSourceMapping, StartingPosition } from "aws-cdk-lib/aws-lambda";
 import {
-  AuthenticationMethod,
   type KafkaEventSourceProps,
   ManagedKafkaEventSource,
   SelfManagedKafkaEventSource,
@@ -11,7 +10,13 @@ import {
 } from "aws-cdk-lib/aws-lambda-event-sources";
 import { Construct, type IConstruct } from "constructs";
 import type { ConsumerTuning } from "../config";
-import { grantMskConsume, grantPollerNetworking } from "./kafka-access";
+import {
+  grantKafkaSecrets,
+  grantMskConsume,
+  grantPollerNetworking,
+  selfManagedAuthenticationMethod,
+  useMskClientCertificate,
+} from "./kafka-access";
 import { acknowledgeConsumerFindings } from "./kafka-consumer-nag";
 import {
   type KafkaConsumerProps,
@@ -19,6 +24,7 @@ import {
   validateKafkaConsumerProps,
   withOperatorTuning,
 } from "./kafka-consumer-props";
+import { kafkaRootCaOf } from "./kafka-secret";
 
 import { ShopFunction } from "./shop-function";
 
@@ -99,6 +105,8 @@ export class KafkaConsumer extends Construct {
 
     this.function.addEventSource(this.eventSource(props));
     this.eventSourceMapping = this.function.node.children.find((c) => c instanceof EventSourceMapping)!;
+    if (props.source.mode === "msk" && props.source.auth === "mtls" && props.secret)
+      useMskClientCertificate(this.eventSourceMapping, props.secret);
     acknowledgeConsumerFindings(this, props);
     for (const listener of listenersByStack.get(Stack.of(this)) ?? []) listener(this);
   }
@@ -123,6 +131,8 @@ export class KafkaConsumer extends Construct {
       secret: props.secret,
     };
     const { source } = props;
+    // The event source grants reading its secret; decrypting it under a customer-managed key is ours to grant.
+    grantKafkaSecrets(this.role, [{ secret: props.secret, grantRead: false }]);
     if (source.mode === "msk") {
       if (source.auth === "iam")
         grantMskConsume(this.role, source.clusterArn, props.topic, this.consumerGroupId);
@@ -142,15 +152,14 @@ export class KafkaConsumer extends Construct {
       : {};
     // The pollers create network interfaces in the brokers' subnets with the function's role.
     if (source.vpc) grantPollerNetworking(this.role);
+    const rootCa = kafkaRootCaOf(this, source);
+    grantKafkaSecrets(this.role, [{ secret: rootCa, grantRead: true }]);
     return new SelfManagedKafkaEventSource({
       ...common,
       ...network,
       bootstrapServers: source.bootstrapServers,
-      authenticationMethod: {
-        "sasl-scram-512": AuthenticationMethod.SASL_SCRAM_512_AUTH,
-        "sasl-scram-256": AuthenticationMethod.SASL_SCRAM_256_AUTH,
-        basic: AuthenticationMethod.BASIC_AUTH,
-      }[source.auth],
+      authenticationMethod: selfManagedAuthenticationMethod(source.auth),
+      rootCACertificate: rootCa,
     });
   }
 
