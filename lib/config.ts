@@ -204,30 +204,41 @@ export const alarmsSchema = z
   })
   .default(DEFAULT_ALARMS);
 
-export const streamingConfigSchema = z.strictObject({
-  /** `prod` retains data and turns on deletion protection. */
-  stage: z.enum(["dev", "prod"]).default("dev"),
-  kafka: kafkaSourceSchema,
-  topics: topicNamesSchema,
-  consumers: consumersSchema,
-  /** Low-stock threshold and per-product overrides: `{ "lowStockThreshold": 10, "lowStockThresholds": { "P-1": 25 } }`. */
-  inventory: inventoryConfigSchema.prefault({}),
-  /** Seller cancellation-rate thresholds and the orders topic's partition count. */
-  orders: ordersSettingsSchema,
-  /** Card velocity thresholds: `{ "maxTransactions": 5, "windowSeconds": 60 }`. */
-  cardVelocity: cardVelocitySettingsSchema,
-  /** Session gap: `{ "gapMinutes": 30 }`. */
-  sessions: sessionsSettingsSchema,
-  alarms: alarmsSchema,
-  /** Who gets the shop's alerts (low stock, fraud, cancellations), each optionally filtered. */
-  alertSubscriptions: alertSubscriptionsSchema,
-  /** Who gets the pipeline's alarms (lag, errors, failed batches). */
-  opsSubscriptions: opsSubscriptionsSchema,
-  /** Who may open the hosted ops dashboard: `{ "allowedCidrs": ["203.0.113.0/24"], "webAclArn"?: "…" }`. */
-  dashboard: dashboardSettingsSchema.prefault({}),
-  /** An AWS emulator to deploy to instead of AWS (docs/localstack.md): the template leaves out what it lacks. */
-  emulator: z.enum(EMULATORS).optional(),
-});
+export const streamingConfigSchema = z
+  .strictObject({
+    /** `prod` retains data and turns on deletion protection. */
+    stage: z.enum(["dev", "prod"]).default("dev"),
+    kafka: kafkaSourceSchema,
+    topics: topicNamesSchema,
+    consumers: consumersSchema,
+    /** Low-stock threshold and per-product overrides: `{ "lowStockThreshold": 10, "lowStockThresholds": { "P-1": 25 } }`. */
+    inventory: inventoryConfigSchema.prefault({}),
+    /** Seller cancellation-rate thresholds and the orders topic's partition count. */
+    orders: ordersSettingsSchema,
+    /** Card velocity thresholds: `{ "maxTransactions": 5, "windowSeconds": 60 }`. */
+    cardVelocity: cardVelocitySettingsSchema,
+    /** Session gap: `{ "gapMinutes": 30 }`. */
+    sessions: sessionsSettingsSchema,
+    alarms: alarmsSchema,
+    /** Who gets the shop's alerts (low stock, fraud, cancellations), each optionally filtered. */
+    alertSubscriptions: alertSubscriptionsSchema,
+    /** Who gets the pipeline's alarms (lag, errors, failed batches). */
+    opsSubscriptions: opsSubscriptionsSchema,
+    /** Who may open the hosted ops dashboard: `{ "allowedCidrs": ["203.0.113.0/24"], "webAclArn"?: "…" }`. */
+    dashboard: dashboardSettingsSchema.prefault({}),
+    /** An AWS emulator to deploy to instead of AWS (docs/localstack.md): the template leaves out what it lacks. */
+    emulator: z.enum(EMULATORS).optional(),
+  })
+  .superRefine((config, context) => {
+    // Only a custom domain's certificate lets CloudFront refuse TLS 1.0 and 1.1 (docs/dashboard.md).
+    if (config.stage === "prod" && !config.dashboard.domain && !config.emulator)
+      context.addIssue({
+        code: "custom",
+        path: ["dashboard", "domain"],
+        message:
+          "is required when stage is prod: without a custom domain CloudFront's default certificate accepts TLS 1.0",
+      });
+  });
 
 export type StreamingConfig = z.infer<typeof streamingConfigSchema>;
 export type KafkaSource = z.infer<typeof kafkaSourceSchema>;

@@ -47,6 +47,9 @@ function envCredentials() {
     : LOCAL_CREDENTIALS;
 }
 
+/** What the dashboard API's user pool variable holds locally: a well-formed id of a pool that does not exist. */
+export const LOCAL_USER_POOL_ID = "us-east-1_localnone";
+
 /**
  * Creates the template's tables, topics, queues and SQS subscriptions under names starting with `prefix`,
  * so that several test files can each have their own copy of the stack side by side.
@@ -78,6 +81,9 @@ export async function createStackResources(
       const arn = `arn:aws:dynamodb:${region}:${ACCOUNT}:table/${tableName}`;
       byLogicalId.set(logicalId, { type: resource.Type, ref: tableName, attributes: { Arn: arn } });
     }
+    // No Cognito locally: the local dashboard needs no sign-in, and nothing checks tokens of this pool.
+    for (const [logicalId, resource] of resourcesOfType(template, "AWS::Cognito::UserPool"))
+      byLogicalId.set(logicalId, { type: resource.Type, ref: LOCAL_USER_POOL_ID, attributes: {} });
     for (const [logicalId, resource] of resourcesOfType(template, "AWS::SNS::Topic")) {
       const fifo = resource.Properties?.FifoTopic === true;
       const name = `${nameOf(logicalId)}${fifo ? ".fifo" : ""}`;
