@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
+import { ESM_REQUIRE_BANNER } from "../lib/constructs/shop-function";
 
 export interface BundleResult {
   readonly bundleBytes: number;
@@ -36,6 +37,7 @@ export async function measureBundle(
     target: "node22",
     format: "esm",
     external: ["@aws-sdk/*"],
+    banner: { js: ESM_REQUIRE_BANNER },
     logLevel: "error",
   });
   const times: number[] = [];

@@ -24,7 +24,12 @@ const kmsKeyArn = z
   .optional()
   .describe("the customer-managed key the Kafka secret is encrypted with, so the pollers may decrypt it");
 
-/** An existing MSK cluster; the pollers authenticate with IAM or with SASL/SCRAM credentials. */
+/** How the pollers authenticate to MSK. */
+export const MSK_AUTH = ["iam", "sasl-scram", "mtls"] as const;
+/** How the pollers authenticate to self-managed brokers; `none` only inside a VPC, and only when spelt out. */
+export const SELF_MANAGED_AUTH = ["sasl-scram-512", "sasl-scram-256", "basic", "mtls", "none"] as const;
+
+/** An existing MSK cluster; the pollers authenticate with IAM, SASL/SCRAM credentials or a client certificate. */
 const mskSource = z
   .strictObject({
     mode: z.literal("msk"),
@@ -34,38 +39,77 @@ const mskSource = z
         /^arn:aws[a-z-]*:kafka:[a-z0-9-]+:\d{12}:cluster\/[^/]+\/[^/]+$/,
         "must be an MSK cluster ARN (arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>)",
       ),
-    auth: z.enum(["iam", "sasl-scram"]).default("iam"),
+    auth: z.enum(MSK_AUTH).default("iam"),
+    /** `sasl-scram`: the cluster's `AmazonMSK_…` credentials secret; `mtls`: the client certificate secret. */
     secretArn: secretArn.optional(),
     secretKeyArn: kmsKeyArn,
   })
   .superRefine((source, context) => {
-    if (source.auth === "sasl-scram" && !source.secretArn)
-      context.addIssue({
-        code: "custom",
-        path: ["secretArn"],
-        message: "is required when auth is sasl-scram",
-      });
+    const issue = (path: string, message: string) =>
+      context.addIssue({ code: "custom", path: [path], message });
+    if (source.auth === "iam" && source.secretArn)
+      issue("secretArn", "must not be set with auth iam (the pollers would switch to SASL/SCRAM)");
+    if (source.auth !== "iam" && !source.secretArn)
+      issue("secretArn", `is required when auth is ${source.auth}`);
+    if (source.auth !== "sasl-scram") return;
+    // MSK refuses SCRAM secrets under Secrets Manager's default key, and their names must start AmazonMSK_.
+    if (!source.secretKeyArn)
+      issue(
+        "secretKeyArn",
+        "is required when auth is sasl-scram: MSK accepts only SCRAM secrets encrypted with a customer-managed KMS key",
+      );
+    if (source.secretArn && !/:secret:AmazonMSK_/.test(source.secretArn))
+      issue(
+        "secretArn",
+        "must name a secret whose name starts with AmazonMSK_ (MSK's rule for SCRAM secrets)",
+      );
   });
 
-/** Self-managed brokers, reached over the internet with credentials, or inside a VPC. */
-const selfManagedSource = z.strictObject({
-  mode: z.literal("self-managed"),
-  bootstrapServers: z
-    .array(z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, "must be host:port"))
-    .min(1, "needs at least one broker"),
-  auth: z.enum(["sasl-scram-512", "sasl-scram-256", "basic"]).default("sasl-scram-512"),
-  /** Credentials `{ "username", "password" }`; without it the stack creates a secret for the operator to fill in. */
-  secretArn: secretArn.optional(),
-  secretKeyArn: kmsKeyArn,
-  /** Brokers inside a VPC: the pollers run in these subnets with this security group. */
-  vpc: z
-    .strictObject({
-      vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, "must be a VPC id (vpc-…)"),
-      subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/, "must be a subnet id (subnet-…)")).min(1),
-      securityGroupId: z.string().regex(/^sg-[0-9a-f]+$/, "must be a security group id (sg-…)"),
-    })
-    .optional(),
-});
+/**
+ * Self-managed brokers, reached over the internet or inside a VPC. Unauthenticated brokers need `"auth": "none"`
+ * spelt out, inside a VPC only.
+ */
+const selfManagedSource = z
+  .strictObject({
+    mode: z.literal("self-managed"),
+    bootstrapServers: z
+      .array(z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, "must be host:port"))
+      .min(1, "needs at least one broker"),
+    auth: z.enum(SELF_MANAGED_AUTH).default("sasl-scram-512"),
+    /**
+     * SASL/basic: credentials `{ "username", "password" }` (over the internet, without it, the stack creates a
+     * secret for the operator to fill in); `mtls`: the client certificate `{ "certificate", "privateKey" }`.
+     */
+    secretArn: secretArn.optional(),
+    secretKeyArn: kmsKeyArn,
+    /** The CA that signed the brokers' TLS certificates, when it is not a public one: `{ "certificate": "…" }`. */
+    rootCaSecretArn: secretArn.optional(),
+    rootCaSecretKeyArn: kmsKeyArn.describe("the customer-managed key the root CA secret is encrypted with"),
+    /** Brokers inside a VPC: the pollers run in these subnets with this security group. */
+    vpc: z
+      .strictObject({
+        vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, "must be a VPC id (vpc-…)"),
+        subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/, "must be a subnet id (subnet-…)")).min(1),
+        securityGroupId: z.string().regex(/^sg-[0-9a-f]+$/, "must be a security group id (sg-…)"),
+      })
+      .optional(),
+  })
+  .superRefine((source, context) => {
+    const issue = (path: string, message: string) =>
+      context.addIssue({ code: "custom", path: [path], message });
+    if (source.auth === "none") {
+      if (!source.vpc) issue("auth", 'must not be "none" for brokers reached over the internet (set vpc)');
+      if (source.secretArn) issue("secretArn", 'must not be set with "auth": "none"');
+      return;
+    }
+    if (source.auth === "mtls" && !source.secretArn)
+      issue("secretArn", "is required when auth is mtls (the client certificate and its private key)");
+    else if (source.vpc && !source.secretArn)
+      issue(
+        "secretArn",
+        `is required when auth is ${source.auth} inside a VPC; for brokers without authentication set "auth": "none"`,
+      );
+  });
 
 export const kafkaSourceSchema = z.discriminatedUnion("mode", [mskSource, selfManagedSource], {
   error: (issue) =>
@@ -158,32 +202,43 @@ export const alarmsSchema = z
   })
   .default(DEFAULT_ALARMS);
 
-export const streamingConfigSchema = z.strictObject({
-  /** `prod` retains data and turns on deletion protection. */
-  stage: z.enum(["dev", "prod"]).default("dev"),
-  kafka: kafkaSourceSchema,
-  topics: topicNamesSchema,
-  consumers: consumersSchema,
-  /** Low-stock threshold and per-product overrides: `{ "lowStockThreshold": 10, "lowStockThresholds": { "P-1": 25 } }`. */
-  inventory: inventoryConfigSchema.prefault({}),
-  /** Seller cancellation-rate thresholds and the orders topic's partition count. */
-  orders: ordersSettingsSchema,
-  /** Card velocity thresholds: `{ "maxTransactions": 5, "windowSeconds": 60 }`. */
-  cardVelocity: cardVelocitySettingsSchema,
-  /** Session gap: `{ "gapMinutes": 30 }`. */
-  sessions: sessionsSettingsSchema,
-  alarms: alarmsSchema,
-  /** The engine's record checks: `{ "maxEventTimeAheadMinutes": 60 }`. */
-  engine: engineSettingsSchema,
-  /** Who gets the shop's alerts (low stock, fraud, cancellations), each optionally filtered. */
-  alertSubscriptions: alertSubscriptionsSchema,
-  /** Who gets the pipeline's alarms (lag, errors, failed batches). */
-  opsSubscriptions: opsSubscriptionsSchema,
-  /** Who may open the hosted ops dashboard: `{ "allowedCidrs": ["203.0.113.0/24"], "webAclArn"?: "…" }`. */
-  dashboard: dashboardSettingsSchema.prefault({}),
-  /** An AWS emulator to deploy to instead of AWS (docs/localstack.md): the template leaves out what it lacks. */
-  emulator: z.enum(EMULATORS).optional(),
-});
+export const streamingConfigSchema = z
+  .strictObject({
+    /** `prod` retains data and turns on deletion protection. */
+    stage: z.enum(["dev", "prod"]).default("dev"),
+    kafka: kafkaSourceSchema,
+    topics: topicNamesSchema,
+    consumers: consumersSchema,
+    /** Low-stock threshold and per-product overrides: `{ "lowStockThreshold": 10, "lowStockThresholds": { "P-1": 25 } }`. */
+    inventory: inventoryConfigSchema.prefault({}),
+    /** Seller cancellation-rate thresholds and the orders topic's partition count. */
+    orders: ordersSettingsSchema,
+    /** Card velocity thresholds: `{ "maxTransactions": 5, "windowSeconds": 60 }`. */
+    cardVelocity: cardVelocitySettingsSchema,
+    /** Session gap: `{ "gapMinutes": 30 }`. */
+    sessions: sessionsSettingsSchema,
+    alarms: alarmsSchema,
+    /** The engine's record checks: `{ "maxEventTimeAheadMinutes": 60 }`. */
+    engine: engineSettingsSchema,
+    /** Who gets the shop's alerts (low stock, fraud, cancellations), each optionally filtered. */
+    alertSubscriptions: alertSubscriptionsSchema,
+    /** Who gets the pipeline's alarms (lag, errors, failed batches). */
+    opsSubscriptions: opsSubscriptionsSchema,
+    /** Who may open the hosted ops dashboard: `{ "allowedCidrs": ["203.0.113.0/24"], "webAclArn"?: "…" }`. */
+    dashboard: dashboardSettingsSchema.prefault({}),
+    /** An AWS emulator to deploy to instead of AWS (docs/localstack.md): the template leaves out what it lacks. */
+    emulator: z.enum(EMULATORS).optional(),
+  })
+  .superRefine((config, context) => {
+    // Only a custom domain's certificate lets CloudFront refuse TLS 1.0 and 1.1 (docs/dashboard.md).
+    if (config.stage === "prod" && !config.dashboard.domain && !config.emulator)
+      context.addIssue({
+        code: "custom",
+        path: ["dashboard", "domain"],
+        message:
+          "is required when stage is prod: without a custom domain CloudFront's default certificate accepts TLS 1.0",
+      });
+  });
 
 export type StreamingConfig = z.infer<typeof streamingConfigSchema>;
 export type KafkaSource = z.infer<typeof kafkaSourceSchema>;

@@ -25,7 +25,23 @@ export const dashboardSettingsSchema = z.strictObject({
       "must be a global (CLOUDFRONT) web ACL ARN",
     )
     .optional(),
-  /** A custom domain for the page, with its ACM certificate (in us-east-1); viewers then need TLS 1.2. */
+  /**
+   * The prefix of the Cognito sign-in domain, `<prefix>.auth.<region>.amazoncognito.com`: unique per region.
+   * By default `theworldshop-ops-<account>`.
+   */
+  signInDomainPrefix: z
+    .string()
+    .regex(
+      /^(?!.*(aws|amazon|cognito))[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
+      "must be lowercase letters, digits and '-', without aws, amazon or cognito",
+    )
+    .optional(),
+  /** `required` makes every ops user enrol a TOTP authenticator; `optional` (the default) offers it. */
+  signInMfa: z.enum(["optional", "required"]).optional(),
+  /**
+   * A custom domain for the page, with its ACM certificate (in us-east-1); viewers then need TLS 1.2. Required in
+   * prod: CloudFront's default certificate accepts TLS 1.0.
+   */
   domain: z
     .strictObject({
       name: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, "must be a domain name such as ops.example.com"),

@@ -8,12 +8,14 @@ import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { DECISIONS_BY_TIME_INDEX } from "../functions/card-velocity/decisions-index";
 import { DASHBOARD_ENV } from "../functions/dashboard-api/settings";
+import { SIGN_IN_ENV } from "../functions/dashboard-api/sign-in";
 import { STOCK_ALERT_INDEX } from "../functions/inventory/stock-index";
 import { SESSION_EXPIRY_INDEX } from "../functions/sessions/expiry-index";
 import { AlertLog } from "./constructs/alert-log";
 import { DashboardFunction } from "./constructs/dashboard-function";
 import { DashboardHosting } from "./constructs/dashboard-hosting";
 import type { DashboardSettings } from "./dashboard-config";
+import { DashboardSignIn, OPS_GROUP } from "./dashboard-sign-in";
 
 export interface DashboardProps {
   /** `prod` keeps the alert log and the page buckets on stack deletion. */
@@ -38,8 +40,8 @@ export interface DashboardProps {
 
 /**
  * The live ops dashboard: the alert log fed by the alert topic, the dashboard API (one read of every panel,
- * behind an IAM-authenticated Function URL) and the page on S3 + CloudFront, which reaches the API with an
- * origin access control.
+ * behind an IAM-authenticated Function URL, answering only ops users signed in to the Cognito user pool) and the
+ * page on S3 + CloudFront, which reaches the API with an origin access control.
  */
 export class Dashboard extends Construct {
   public readonly alertLog: AlertLog;
@@ -47,6 +49,8 @@ export class Dashboard extends Construct {
   /** AWS_IAM auth: only CloudFront (its OAC) and principals granted `lambda:InvokeFunctionUrl` get through. */
   public readonly apiUrl: FunctionUrl;
   public readonly hosting: DashboardHosting;
+  /** The ops users' pool in front of the page and its API. */
+  public readonly signIn: DashboardSignIn;
 
   constructor(scope: Construct, id: string, props: DashboardProps) {
     super(scope, id);
@@ -85,9 +89,19 @@ export class Dashboard extends Construct {
       domain: props.settings.domain,
       stage: props.stage,
     });
+    const pageUrl = `https://${props.settings.domain?.name ?? this.hosting.distribution.distributionDomainName}/`;
+    this.signIn = new DashboardSignIn(this, "SignIn", {
+      pageUrl,
+      domainPrefix: props.settings.signInDomainPrefix,
+      mfa: props.settings.signInMfa,
+      stage: props.stage,
+    });
+    this.api.addEnvironment(SIGN_IN_ENV.userPoolId, this.signIn.userPool.userPoolId);
+    this.api.addEnvironment(SIGN_IN_ENV.group, OPS_GROUP);
     new CfnOutput(this, "PageUrl", {
-      description: "The ops dashboard (open to theworldshop:dashboard.allowedCidrs only)",
-      value: `https://${props.settings.domain?.name ?? this.hosting.distribution.distributionDomainName}/`,
+      description:
+        "The ops dashboard: signed-in members of the ops group, from theworldshop:dashboard.allowedCidrs only",
+      value: pageUrl,
     });
     new CfnOutput(this, "PageBucketName", {
       description: "Where scripts/deploy-dashboard.sh uploads the built page",

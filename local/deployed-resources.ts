@@ -6,7 +6,13 @@ import {
 } from "@aws-sdk/client-cloudformation";
 import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { type LocalResource, type LocalStackResources, resolveIntrinsics } from "./resources";
+import {
+  addLocalStandIns,
+  type LocalResource,
+  type LocalStackResources,
+  resolveIntrinsics,
+} from "./resources";
+import type { CfnTemplate } from "./template";
 
 export interface DeployedStackOptions {
   /** The CloudFormation stack, e.g. `TheWorldShopStreaming`. */
@@ -17,6 +23,12 @@ export interface DeployedStackOptions {
   readonly region?: string;
   /** @default the SDK's default credential chain */
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /**
+   * The stack's template: what the emulator left out of it and the local runtime stands in for (the dashboard's
+   * user pool) resolves to its local stand-in.
+   * @default none: every reference must be to a deployed resource
+   */
+  readonly template?: CfnTemplate;
 }
 
 /** Thrown when the stack is not deployed (or not complete) at the endpoint. */
@@ -71,6 +83,7 @@ export async function loadDeployedResources(options: DeployedStackOptions): Prom
       if (!logicalId || !physicalId || !type) continue;
       byLogicalId.set(logicalId, await describe(type, physicalId, { dynamodb, sqs }));
     }
+    if (options.template) addLocalStandIns(byLogicalId, options.template);
     const identity = { account, stackName: options.stackName };
     return {
       prefix: options.stackName,

@@ -47,6 +47,19 @@ function envCredentials() {
     : LOCAL_CREDENTIALS;
 }
 
+/** What the dashboard API's user pool variable holds locally: a well-formed id of a pool that does not exist. */
+export const LOCAL_USER_POOL_ID = "us-east-1_localnone";
+
+/**
+ * Stands in for the template's Cognito user pools where none exists (locally, or on an emulator without Cognito):
+ * the local dashboard needs no sign-in, and nothing checks tokens of these pools.
+ */
+export function addLocalStandIns(byLogicalId: Map<string, LocalResource>, template: CfnTemplate): void {
+  for (const [logicalId, resource] of resourcesOfType(template, "AWS::Cognito::UserPool"))
+    if (!byLogicalId.has(logicalId))
+      byLogicalId.set(logicalId, { type: resource.Type, ref: LOCAL_USER_POOL_ID, attributes: {} });
+}
+
 /**
  * Creates the template's tables, topics, queues and SQS subscriptions under names starting with `prefix`,
  * so that several test files can each have their own copy of the stack side by side.
@@ -78,6 +91,7 @@ export async function createStackResources(
       const arn = `arn:aws:dynamodb:${region}:${ACCOUNT}:table/${tableName}`;
       byLogicalId.set(logicalId, { type: resource.Type, ref: tableName, attributes: { Arn: arn } });
     }
+    addLocalStandIns(byLogicalId, template);
     for (const [logicalId, resource] of resourcesOfType(template, "AWS::SNS::Topic")) {
       const fifo = resource.Properties?.FifoTopic === true;
       const name = `${nameOf(logicalId)}${fifo ? ".fifo" : ""}`;

@@ -18,7 +18,9 @@ fi
 
 # shellcheck source=node22.sh
 source scripts/node22.sh
-npx tsx dashboard/build.ts
+# The page signs in with the stack's user pool (built without these, as locally, it asks for no sign-in).
+DASHBOARD_SIGN_IN_DOMAIN="$(output DashboardSignInDomain)" DASHBOARD_SIGN_IN_CLIENT_ID="$(output DashboardSignInClientId)" \
+  npx tsx dashboard/build.ts
 # The file names never change, so every copy must be revalidated.
 aws s3 sync dashboard/dist "s3://$bucket" --delete --cache-control "no-cache"
 aws cloudfront create-invalidation --distribution-id "$distribution" --paths "/*" >/dev/null

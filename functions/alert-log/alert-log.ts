@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException, DynamoDBClient } from "@aws-sdk/client
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import { SEVERITIES } from "../shared/engine/types";
+import { traced } from "../shared/tracing";
 
 /**
  * The alert log's layout, shared by the CDK that creates the table, the subscriber that writes it and the
@@ -59,7 +60,7 @@ export class AlertLogError extends Error {
   }
 }
 
-const defaultClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+const defaultClient = DynamoDBDocumentClient.from(traced(new DynamoDBClient({})), {
   marshallOptions: { removeUndefinedValues: true },
 });
 

@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { type LoggedAlert, readRecentAlerts } from "../alert-log/alert-log";
 import { type OrdersPerMinute, readOrdersPerMinute } from "../orders/orders-per-minute";
 import { countActiveSessions } from "../sessions/active-sessions";
+import { traced } from "../shared/tracing";
 import { type FlaggedTransactions, readFlaggedTransactions } from "./flagged-transactions";
 import { readStockAlerts, type StockAlerts } from "./stock-alerts";
 
@@ -56,7 +57,7 @@ export interface ReadDashboardOptions {
 export const ORDERS_MINUTES = 60;
 export const FEED_ALERTS = 50;
 
-const defaultClient = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+const defaultClient = DynamoDBDocumentClient.from(traced(new DynamoDBClient({})));
 
 /** Reads every panel in parallel: queries on indexes and keyed reads only, never a scan. */
 export async function readDashboard(options: ReadDashboardOptions): Promise<Dashboard> {

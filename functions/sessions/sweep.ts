@@ -1,10 +1,11 @@
 import { DynamoDBClient, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, paginateQuery, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { STATE_TABLE_SCHEMA } from "../shared/state-table-schema";
+import { traced } from "../shared/tracing";
 import { EXPIRY_SHARDS, SESSION_EXPIRY_INDEX } from "./expiry-index";
 import { type ActiveSession, endedSession, type SessionState } from "./session";
 
-const defaultClient = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+const defaultClient = DynamoDBDocumentClient.from(traced(new DynamoDBClient({})));
 
 /** An active session the expiry index says has timed out, as the sweeper read it. */
 export interface ExpiredSession {

@@ -1,4 +1,57 @@
+import { Arn, ArnFormat } from "aws-cdk-lib";
 import { Grant, type IGrantable } from "aws-cdk-lib/aws-iam";
+import type { CfnEventSourceMapping, EventSourceMapping } from "aws-cdk-lib/aws-lambda";
+import { AuthenticationMethod } from "aws-cdk-lib/aws-lambda-event-sources";
+import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
+import type { KafkaSource } from "../config";
+
+type SelfManagedAuth = Extract<KafkaSource, { mode: "self-managed" }>["auth"];
+
+/** The event source's authentication method for self-managed brokers; `none` leaves the secret out altogether. */
+export function selfManagedAuthenticationMethod(auth: SelfManagedAuth): AuthenticationMethod | undefined {
+  return {
+    "sasl-scram-512": AuthenticationMethod.SASL_SCRAM_512_AUTH,
+    "sasl-scram-256": AuthenticationMethod.SASL_SCRAM_256_AUTH,
+    basic: AuthenticationMethod.BASIC_AUTH,
+    mtls: AuthenticationMethod.CLIENT_CERTIFICATE_TLS_AUTH,
+    none: undefined,
+  }[auth];
+}
+
+/**
+ * Lets the pollers read the secrets the event source mapping names (the root CA, which CDK's event sources do not
+ * grant, when `grantRead` is set) and decrypt those under a customer-managed key, only through Secrets Manager.
+ * An imported secret's `grantRead` grants no kms:Decrypt: it would go to the imported key's policy, which the stack
+ * does not own.
+ */
+export function grantKafkaSecrets(
+  grantee: IGrantable,
+  secrets: readonly { readonly secret?: ISecret; readonly grantRead: boolean }[],
+): void {
+  for (const { secret, grantRead } of secrets) {
+    if (!secret) continue;
+    if (grantRead) secret.grantRead(grantee);
+    const key = secret.encryptionKey;
+    if (!key) continue;
+    const region = Arn.split(secret.secretArn, ArnFormat.COLON_RESOURCE_NAME).region;
+    Grant.addToPrincipal({
+      grantee,
+      actions: ["kms:Decrypt"],
+      resourceArns: [key.keyArn],
+      conditions: { StringEquals: { "kms:ViaService": `secretsmanager.${region}.amazonaws.com` } },
+    });
+  }
+}
+
+/**
+ * Switches an MSK event source mapping from SASL/SCRAM to the client certificate in `secret`:
+ * CDK's ManagedKafkaEventSource takes every secret for SCRAM credentials. Its grant (read the secret) still holds.
+ */
+export function useMskClientCertificate(mapping: EventSourceMapping, secret: ISecret): void {
+  (mapping.node.defaultChild as CfnEventSourceMapping).addPropertyOverride("SourceAccessConfigurations", [
+    { Type: "CLIENT_CERTIFICATE_TLS_AUTH", URI: secret.secretArn },
+  ]);
+}
 
 /** The ARNs IAM access control uses for one topic and one consumer group of an MSK cluster. */
 export function mskResourceArns(clusterArn: string, topic: string, consumerGroupId: string) {

@@ -20,8 +20,9 @@ export interface KafkaConsumerProps {
   /** The cluster the event source mapping polls. */
   readonly source: KafkaSource;
   /**
-   * Credentials secret for SASL/SCRAM or basic auth (self-managed brokers, or MSK with `sasl-scram`).
-   * @default none: required unless the source is MSK with IAM auth, or self-managed brokers inside a VPC
+   * The secret the pollers authenticate with: SASL/SCRAM or basic credentials, or the mTLS client certificate
+   * (`source.auth` says which). A self-managed source's root CA comes from `source.rootCaSecretArn`.
+   * @default none: required unless the source is MSK with IAM auth or self-managed brokers with `"auth": "none"`
    */
   readonly secret?: ISecret;
   /** The state tables the engine reads and writes (`StateTable.grantEngine`); it gets access to these and no other. */
@@ -169,8 +170,15 @@ export function validateKafkaConsumerProps(id: string, props: KafkaConsumerProps
       "secret",
       "must not be set for an MSK source with IAM auth (it would switch the pollers to SASL/SCRAM)",
     );
-  if (source.mode === "msk" && source.auth === "sasl-scram" && !secret)
-    fail("secret", "is required for an MSK source with sasl-scram auth");
-  if (source.mode === "self-managed" && !source.vpc && !secret)
-    fail("secret", "is required for self-managed brokers reached over the internet");
+  if (source.mode === "msk" && source.auth !== "iam" && !secret)
+    fail("secret", `is required for an MSK source with ${source.auth} auth`);
+  if (source.mode === "self-managed" && source.auth === "none" && secret)
+    fail("secret", 'must not be set for self-managed brokers with "auth": "none"');
+  if (source.mode === "self-managed" && source.auth === "none" && !source.vpc)
+    fail("source.auth", 'must not be "none" for brokers reached over the internet');
+  if (source.mode === "self-managed" && source.auth !== "none" && !secret)
+    fail(
+      "secret",
+      `is required for self-managed brokers with ${source.auth} auth (set "auth": "none" for brokers without authentication)`,
+    );
 }

@@ -3,7 +3,6 @@ import { type ISubnet, SecurityGroup, Subnet, Vpc } from "aws-cdk-lib/aws-ec2";
 import type { Role } from "aws-cdk-lib/aws-iam";
 import { type CfnEventSourceMapping, EventSourceMapping, StartingPosition } from "aws-cdk-lib/aws-lambda";
 import {
-  AuthenticationMethod,
   type KafkaEventSourceProps,
   ManagedKafkaEventSource,
   SelfManagedKafkaEventSource,
@@ -11,13 +10,20 @@ import {
 import { Construct, type IConstruct } from "constructs";
 import type { ConsumerTuning, EngineSettings } from "../config";
 import { acknowledgeFunctionFindings } from "./function-findings";
-import { grantMskConsume, grantPollerNetworking } from "./kafka-access";
+import {
+  grantKafkaSecrets,
+  grantMskConsume,
+  grantPollerNetworking,
+  selfManagedAuthenticationMethod,
+  useMskClientCertificate,
+} from "./kafka-access";
 import {
   type KafkaConsumerProps,
   KafkaConsumerPropsError,
   validateKafkaConsumerProps,
   withOperatorTuning,
 } from "./kafka-consumer-props";
+import { kafkaRootCaOf } from "./kafka-secret";
 
 import { ShopFunction } from "./shop-function";
 import { grantOnTable } from "./state-table";
@@ -112,6 +118,8 @@ export class KafkaConsumer extends Construct {
       "MaximumRecordAgeInSeconds",
       -1,
     );
+    if (props.source.mode === "msk" && props.source.auth === "mtls" && props.secret)
+      useMskClientCertificate(this.eventSourceMapping, props.secret);
     acknowledgeFunctionFindings(this.function);
     for (const listener of listenersByStack.get(Stack.of(this)) ?? []) listener(this);
   }
@@ -143,6 +151,8 @@ export class KafkaConsumer extends Construct {
       secret: props.secret,
     };
     const { source } = props;
+    // The event source grants reading its secret; decrypting it under a customer-managed key is ours to grant.
+    grantKafkaSecrets(this.role, [{ secret: props.secret, grantRead: false }]);
     if (source.mode === "msk") {
       if (source.auth === "iam")
         grantMskConsume(this.role, source.clusterArn, props.topic, this.consumerGroupId);
@@ -162,15 +172,14 @@ export class KafkaConsumer extends Construct {
       : {};
     // The pollers create network interfaces in the brokers' subnets with the function's role.
     if (source.vpc) grantPollerNetworking(this.role);
+    const rootCa = kafkaRootCaOf(this, source);
+    grantKafkaSecrets(this.role, [{ secret: rootCa, grantRead: true }]);
     return new SelfManagedKafkaEventSource({
       ...common,
       ...network,
       bootstrapServers: source.bootstrapServers,
-      authenticationMethod: {
-        "sasl-scram-512": AuthenticationMethod.SASL_SCRAM_512_AUTH,
-        "sasl-scram-256": AuthenticationMethod.SASL_SCRAM_256_AUTH,
-        basic: AuthenticationMethod.BASIC_AUTH,
-      }[source.auth],
+      authenticationMethod: selfManagedAuthenticationMethod(source.auth),
+      rootCACertificate: rootCa,
     });
   }
 

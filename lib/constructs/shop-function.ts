@@ -9,6 +9,12 @@ import { acknowledgeFunctionFindings } from "./function-findings";
 
 /** Metadata key under which each function records its handler source, so the local runtime can run it. */
 export const HANDLER_METADATA = "theworldshop:handler";
+/**
+ * The X-Ray SDK under Powertools Tracer is CommonJS and `require`s Node built-ins, which an ESM bundle lacks:
+ * the banner Powertools' own ESM tests use gives it one.
+ */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire } from 'node:module';const require = createRequire(import.meta.url);";
 const REPO_ROOT = relative(process.cwd(), new URL("../..", import.meta.url).pathname) || ".";
 
 export interface ShopFunctionProps
@@ -57,7 +63,13 @@ export class ShopFunction extends NodejsFunction {
         NODE_OPTIONS: "--enable-source-maps",
         ...environment,
       },
-      bundling: { minify: true, sourceMap: true, format: OutputFormat.ESM, target: "node22" },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        format: OutputFormat.ESM,
+        target: "node22",
+        banner: ESM_REQUIRE_BANNER,
+      },
     });
     this.executionRole = role;
     this.logGroup.grantWrite(role);

@@ -53,10 +53,13 @@ const RULES: Record<Emulator, EmulatorRules> = {
   },
   localstack: {
     substituteGlobalTables: false,
-    unsupported: (resource) =>
-      isKafkaEventSource(resource)
-        ? "Kafka event source mappings are a paid LocalStack feature; the local event source mapping runs the handlers"
-        : undefined,
+    unsupported: (resource) => {
+      if (isKafkaEventSource(resource))
+        return "Kafka event source mappings are a paid LocalStack feature; the local event source mapping runs the handlers";
+      return resource.Type.startsWith("AWS::Cognito::")
+        ? "Cognito is a paid LocalStack feature; the local dashboard needs no sign-in"
+        : undefined;
+    },
   },
 };
 
@@ -100,6 +103,11 @@ export function adaptTemplateForEmulator(
       }
       const { value, emptied } = withoutStatementsOn(resource.Properties, gone);
       resource.Properties = value as Record<string, unknown> | undefined;
+      // A function stays, its variable naming a left-out resource (the dashboard's user pool) replaced.
+      for (const name of replaceEnvironmentOn(resource, gone)) {
+        report.substituted[`${logicalId}.Environment.${name}`] = `a left-out resource -> "${LEFT_OUT}"`;
+        changed = true;
+      }
       const refersTo = [...gone].filter((id) => refersToAny(resource.Properties, new Set([id])));
       if (emptied || refersTo.length > 0) {
         leaveOut(
@@ -121,6 +129,19 @@ export function adaptTemplateForEmulator(
     }
   template.Metadata = { ...template.Metadata, [EMULATOR_METADATA]: report };
   return { template, report };
+}
+
+/** The value an emulated function's environment variable gets in place of a left-out resource. */
+export const LEFT_OUT = "left-out-on-emulator";
+
+/** Replaces the function's environment variables that refer to `gone`; returns their names. */
+function replaceEnvironmentOn(resource: TemplateResource, gone: ReadonlySet<string>): string[] {
+  if (resource.Type !== "AWS::Lambda::Function") return [];
+  const variables = (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)
+    ?.Variables;
+  const replaced = Object.keys(variables ?? {}).filter((name) => refersToAny(variables![name], gone));
+  for (const name of replaced) variables![name] = LEFT_OUT;
+  return replaced;
 }
 
 /** The service of an event source mapping's `EventSourceArn`: literal ARN, or the type it points at. */

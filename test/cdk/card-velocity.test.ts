@@ -2,6 +2,7 @@ import { App } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { describe, it } from "vitest";
 import { buildStreamingApp } from "../../lib/app";
+import { PROD_CONTEXT } from "./fixtures/stacks";
 
 const kafka = { mode: "self-managed", bootstrapServers: ["b-1.kafka.internal:9092"] };
 
@@ -37,7 +38,7 @@ describe("card velocity in the streaming stack", () => {
   });
 
   it("retains the decisions table and protects it from deletion in prod", () => {
-    synth({ "theworldshop:stage": "prod" }).hasResource("AWS::DynamoDB::GlobalTable", {
+    synth({ ...PROD_CONTEXT }).hasResource("AWS::DynamoDB::GlobalTable", {
       DeletionPolicy: "Retain",
       Properties: Match.objectLike({
         KeySchema: [{ AttributeName: "transactionId", KeyType: "HASH" }],

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { App } from "aws-cdk-lib";
 import { describe, expect, it } from "vitest";
 import { buildStreamingApp } from "../../lib/app";
-import { addFixtureConsumer, SOURCES } from "./fixtures/stacks";
+import { addFixtureConsumer, PROD_CONTEXT, SOURCES } from "./fixtures/stacks";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const INSTALL_HINT =
@@ -49,7 +49,7 @@ describe("cfn-lint", () => {
       synthesizeTemplateFile(
         {
           "theworldshop:kafka": SOURCES.mskIam,
-          "theworldshop:stage": "prod",
+          ...PROD_CONTEXT,
           "theworldshop:alertSubscriptions": [
             {
               protocol: "sqs",

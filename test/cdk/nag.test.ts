@@ -12,6 +12,7 @@ import {
   addFixtureConsumer,
   consumerTestStack,
   FIXTURE_ENTRY,
+  PROD_CONTEXT,
   SOURCES,
   streamingStack,
 } from "./fixtures/stacks";
@@ -59,7 +60,7 @@ const CASES = {
   "self-managed brokers in a VPC": { "theworldshop:kafka": SOURCES.selfManagedInVpc },
   "MSK with IAM auth, prod, every kind of subscription": {
     "theworldshop:kafka": SOURCES.mskIam,
-    "theworldshop:stage": "prod",
+    ...PROD_CONTEXT,
     ...subscriptions,
   },
   "MSK with SASL/SCRAM": { "theworldshop:kafka": SOURCES.mskScram },

@@ -2,7 +2,7 @@ import { App } from "aws-cdk-lib";
 import { Annotations, Match, Template } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
 import { buildStreamingApp } from "../../lib/app";
-import { addFixtureConsumer, SOURCES, streamingStack } from "./fixtures/stacks";
+import { addFixtureConsumer, PROD_CONTEXT, SOURCES, streamingStack } from "./fixtures/stacks";
 
 const kafka = { mode: "self-managed", bootstrapServers: ["b-1.kafka.internal:9092"] };
 
@@ -119,7 +119,7 @@ describe("the streaming stack", () => {
   });
 
   it("retains tables and protects them from deletion in prod", () => {
-    const template = synth({ "theworldshop:kafka": kafka, "theworldshop:stage": "prod" });
+    const template = synth({ "theworldshop:kafka": kafka, ...PROD_CONTEXT });
     template.hasResource("AWS::DynamoDB::GlobalTable", {
       DeletionPolicy: "Retain",
       Properties: Match.objectLike({ Replicas: [Match.objectLike({ DeletionProtectionEnabled: true })] }),
@@ -127,7 +127,7 @@ describe("the streaming stack", () => {
   });
 
   it("retains log groups, queues and the topic key in prod, and deletes them with the stack in dev", () => {
-    const prod = withConsumer({ "theworldshop:kafka": kafka, "theworldshop:stage": "prod" });
+    const prod = withConsumer({ "theworldshop:kafka": kafka, ...PROD_CONTEXT });
     const dev = withConsumer({ "theworldshop:kafka": kafka });
     for (const type of ["AWS::Logs::LogGroup", "AWS::SQS::Queue", "AWS::KMS::Key"]) {
       for (const resource of Object.values(prod.findResources(type)))

@@ -22,7 +22,11 @@ export function stackTemplate(): CfnTemplate {
  */
 export async function createTestStack(name: string): Promise<LocalStackResources> {
   if (DEPLOYED_STACK) {
-    deployed ??= loadDeployedResources({ stackName: DEPLOYED_STACK, endpoint: process.env.AWS_ENDPOINT_URL });
+    deployed ??= loadDeployedResources({
+      stackName: DEPLOYED_STACK,
+      endpoint: process.env.AWS_ENDPOINT_URL,
+      template: stackTemplate(),
+    });
     return deployed;
   }
   return createStackResources(stackTemplate(), inject("endpoints"), `${name}-${randomUUID().slice(0, 8)}`);

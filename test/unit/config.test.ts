@@ -161,7 +161,17 @@ describe("the streaming config", () => {
 
   it("lets THEWORLDSHOP_* environment variables override the context, and names them in errors", () => {
     const fromEnv = parseStreamingConfig(
-      context({ "theworldshop:kafka": msk, "theworldshop:stage": "dev" }),
+      context({
+        "theworldshop:kafka": msk,
+        "theworldshop:stage": "dev",
+        // prod needs the dashboard on a custom domain (TLS 1.2).
+        "theworldshop:dashboard": {
+          domain: {
+            name: "ops.theworldshop.example",
+            certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c",
+          },
+        },
+      }),
       {
         THEWORLDSHOP_STAGE: "prod",
         THEWORLDSHOP_ALERT_SUBSCRIPTIONS: '[{"protocol":"email","endpoint":"stock@theworldshop.example"}]',

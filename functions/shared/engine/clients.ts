@@ -1,7 +1,9 @@
+import type { Tracer } from "@aws-lambda-powertools/tracer";
 import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { SNSClient, type SNSClientConfig } from "@aws-sdk/client-sns";
 import { SQSClient, type SQSClientConfig } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { tracer as processTracer, traced } from "../tracing";
 
 /** The AWS clients the engine uses; injectable so tests and the local runtime can add middleware. */
 export interface EngineClients {
@@ -27,15 +29,20 @@ const SINGLE_ATTEMPT = { maxAttempts: 1 } as const;
 
 /**
  * New clients with the marshalling the engine relies on (undefined values dropped), for tests and the local
- * runtime that add middleware or settings of their own.
+ * runtime that add middleware or settings of their own. Each is captured by `tracer`, so its calls show on the
+ * function's X-Ray trace when tracing is on.
  */
-export function createEngineClients(config: EngineClientsConfig = {}): EngineClients {
+export function createEngineClients(
+  config: EngineClientsConfig = {},
+  tracer: Tracer = processTracer,
+): EngineClients {
   return {
-    dynamodb: DynamoDBDocumentClient.from(new DynamoDBClient({ ...SINGLE_ATTEMPT, ...config.dynamodb }), {
-      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
-    }),
-    sns: new SNSClient({ ...SINGLE_ATTEMPT, ...config.sns }),
-    sqs: new SQSClient({ ...SINGLE_ATTEMPT, ...config.sqs }),
+    dynamodb: DynamoDBDocumentClient.from(
+      traced(new DynamoDBClient({ ...SINGLE_ATTEMPT, ...config.dynamodb }), tracer),
+      { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true } },
+    ),
+    sns: traced(new SNSClient({ ...SINGLE_ATTEMPT, ...config.sns }), tracer),
+    sqs: traced(new SQSClient({ ...SINGLE_ATTEMPT, ...config.sqs }), tracer),
   };
 }
 

@@ -2,9 +2,12 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import type { Tracer } from "@aws-lambda-powertools/tracer";
+import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 import { optionalEnv, positiveIntegerEnv, requiredEnv } from "../env";
+import { tracer as processTracer } from "../tracing";
 import { defaultEngineClients, type EngineClients, type EngineStats } from "./clients";
 import { decodeKafkaEvent, type KafkaEvent } from "./decode";
 import { DEFAULT_MAX_EVENT_TIME_AHEAD_MS } from "./plausible";
@@ -24,6 +27,8 @@ export interface HandlerDependencies {
   readonly clients?: EngineClients;
   readonly logger?: Logger;
   readonly metrics?: Metrics;
+  /** @default the process's tracer (functions/shared/tracing.ts), which traces only inside Lambda */
+  readonly tracer?: Tracer;
   /** Sees each batch's counts (tests, the local runtime, benchmarks). */
   readonly onBatch?: (stats: EngineStats) => void;
   /**
@@ -82,6 +87,7 @@ export function createKafkaHandler<V, S, C>(
   // The stack's service name (the consumer's name there), which the stall alarm's metric dimension names.
   const serviceName = optionalEnv("POWERTOOLS_SERVICE_NAME", consumer.name);
   const metrics = dependencies.metrics ?? new Metrics({ serviceName, namespace: "TheWorldShop/Streaming" });
+  const tracer = dependencies.tracer ?? processTracer;
   let resolved: EngineOptions<C> | undefined;
 
   const handle = async (event: KafkaEvent, context: Context): Promise<KafkaBatchResponse> => {
@@ -89,6 +95,10 @@ export function createKafkaHandler<V, S, C>(
     const remaining = context?.getRemainingTimeInMillis?.() ?? DEFAULT_BUDGET_MS;
     const records = decodeKafkaEvent(event);
     const redrive = isRedriveEvent(event);
+    // Annotations are indexed: X-Ray finds the traces of one consumer, one partition or the big batches.
+    tracer.putAnnotation("consumer", consumer.name);
+    tracer.putAnnotation("topicPartitions", Object.keys(event.records ?? {}).join(","));
+    tracer.putAnnotation("batchSize", records.length);
     const start = Date.now();
     const outcome = await processBatch(consumer, resolved, records, {
       clients: dependencies.clients ?? defaultEngineClients(),
@@ -112,6 +122,7 @@ export function createKafkaHandler<V, S, C>(
     }
     for (const { key, error } of outcome.keyErrors)
       logger.error("state key not applied; reported for redelivery", { key, error });
+    tracer.putMetadata("stats", stats);
     logger.debug("batch applied", { stats });
     dependencies.onBatch?.(stats);
     if (!redrive) return { batchItemFailures: outcome.batchItemFailures };
@@ -124,5 +135,8 @@ export function createKafkaHandler<V, S, C>(
     return { batchItemFailures: outcome.batchItemFailures, rejected };
   };
 
-  return middy(handle).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+  return middy(handle)
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(injectLambdaContext(logger))
+    .use(logMetrics(metrics));
 }
