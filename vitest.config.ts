@@ -7,7 +7,15 @@ export default defineConfig({
     reporters: ["default", "json"],
     outputFile: { json: "test-output/vitest.json" },
     projects: [
-      { test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
+      {
+        test: {
+          name: "unit",
+          include: ["test/unit/**/*.test.ts"],
+          // A guard against hangs, not a budget: vitest's 5 s default failed the property and simulator tests,
+          // CPU-bound and 3-5 s on a busy 2-core machine. No unit test's subject is wall time (fake timers are).
+          testTimeout: 60_000,
+        },
+      },
       {
         test: {
           name: "integration",
