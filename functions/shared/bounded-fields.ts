@@ -10,15 +10,25 @@ export function boundedId(maxBytes = 128) {
   return boundedText(maxBytes);
 }
 
-/** A free-text field: 1 to `maxBytes` bytes of UTF-8. */
+/**
+ * A free-text field: 1 to `maxBytes` bytes of UTF-8, well-formed. A lone surrogate (`"\ud800"` in JSON) has no
+ * UTF-8 form: DynamoDB would store it as U+FFFD and two ids that differ only there would become one.
+ */
 export function boundedText(maxBytes: number) {
-  return z
-    .string()
-    .min(1)
-    .refine(
-      (text) => Buffer.byteLength(text, "utf8") <= maxBytes,
-      `must be at most ${maxBytes} bytes of UTF-8`,
-    );
+  return (
+    z
+      .string()
+      .min(1)
+      // With the u flag a surrogate pair is one code point: only a lone surrogate matches.
+      .refine(
+        (text) => !/[\uD800-\uDFFF]/u.test(text),
+        "must be well-formed Unicode (it holds a lone surrogate)",
+      )
+      .refine(
+        (text) => Buffer.byteLength(text, "utf8") <= maxBytes,
+        `must be at most ${maxBytes} bytes of UTF-8`,
+      )
+  );
 }
 
 /**
