@@ -43,7 +43,17 @@ describe("an invocation that crashes half-way", () => {
         tallyRecord(topic, i % 2, i >> 1, `${prefix}${i % 40}`, 3 + (i % 9)),
       );
       const event = buildKafkaEvent(records);
-      const crashing = faultInjectingClients(faultOnNth(isKeyWrite, nth, fault));
+      let keyWrites = 0;
+      const crashing = faultInjectingClients(faultOnNth(isKeyWrite, nth, fault), {
+        // What raced: under load the crashing write's response could come after the other workers had started
+        // every remaining key, so all 40 were written. A key write started after the crashing one now waits
+        // until that crash has reached the engine (the macrotask after it), which then starts no new key.
+        onCall: async (call) => {
+          if (!isKeyWrite(call) || ++keyWrites <= nth) return;
+          await crashing.crashed;
+          await new Promise((resolve) => setImmediate(resolve));
+        },
+      });
 
       await expect(tallyHandler(stack, { clients: crashing.clients })(event, invocation)).rejects.toThrow(
         SimulatedCrash,

@@ -114,6 +114,8 @@ export interface FaultInjector {
   readonly injected: { readonly call: AwsCall; readonly fault: Fault }[];
   /** The schedule in force; replace it to change the faults of later calls. */
   schedule: FaultSchedule;
+  /** Settles when the first simulated crash is thrown, so a test can order other calls after it. */
+  readonly crashed: Promise<void>;
 }
 
 export interface FaultInjectorOptions {
@@ -133,7 +135,11 @@ export function faultInjectingClients(
 ): FaultInjector {
   const clients = createEngineClients();
   const counts = new Map<string, number>();
-  const injector: FaultInjector = { clients, calls: [], injected: [], schedule };
+  let crashNow!: () => void;
+  const crashed = new Promise<void>((resolve) => {
+    crashNow = resolve;
+  });
+  const injector: FaultInjector = { clients, calls: [], injected: [], schedule, crashed };
   const middleware =
     (service: AwsService): InitializeMiddleware<object, object> =>
     (next: InitializeHandler<object, object>, context) =>
@@ -154,10 +160,16 @@ export function faultInjectingClients(
       if (fault) injector.injected.push({ call, fault });
       if (fault === "throttle") throw throttling(service, call);
       if (fault === "server-error") throw serverError(service, call);
-      if (fault === "crash-before") throw new SimulatedCrash(call, "before");
+      if (fault === "crash-before") {
+        crashNow();
+        throw new SimulatedCrash(call, "before");
+      }
       if (fault === "hang") return new Promise<never>(() => {});
       const output = await next(args);
-      if (fault === "crash-after") throw new SimulatedCrash(call, "after");
+      if (fault === "crash-after") {
+        crashNow();
+        throw new SimulatedCrash(call, "after");
+      }
       return output;
     };
   const add = (stack: { add: (m: InitializeMiddleware<object, object>, o: object) => void }, s: AwsService) =>
