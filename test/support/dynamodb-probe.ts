@@ -45,7 +45,8 @@ export function probedEngineClients(fault: (call: number) => WriteFault = () => 
       const kind = kindOf(input.Item?.pk ?? input.TransactItems?.[0]?.Put?.Item?.pk);
       const injecting = fault(++calls);
       if (injecting !== "none") bump(injected, injecting);
-      if (injecting === "fail-before") throw injectedError("ValidationException", 400);
+      // Throttling: transient, so the engine retries it (a ValidationException would now reject the record).
+      if (injecting === "fail-before") throw injectedError("ProvisionedThroughputExceededException", 400);
       try {
         const output = await next(args);
         bump(writes, kind);
