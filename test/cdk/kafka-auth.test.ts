@@ -20,7 +20,7 @@ const VPC_ACCESS = [
 /** The inventory consumer's role policy statements. */
 function inventoryStatements(template: Template): Record<string, unknown>[] {
   const policies = template.findResources("AWS::IAM::Policy", {
-    Properties: { Roles: [{ Ref: Match.stringLikeRegexp("^InventoryConsumerRole") }] },
+    Properties: { Roles: [{ Ref: Match.stringLikeRegexp("^InventoryConsumerFunctionRole") }] },
   });
   return Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
 }

@@ -18,23 +18,12 @@ const template = Template.fromStack(
 ).toJSON() as CfnTemplate;
 const byFunction = new Map(functionPermissions(template).map((fn) => [fn.function, fn]));
 
-/** The on-failure destination's SQS grant, where the function's event source mapping has one. */
-function onFailureLines(fn: string): string[] {
-  const mapping = resourcesOfType(template, "AWS::Lambda::EventSourceMapping").find(([, resource]) =>
-    String((resource.Properties?.FunctionName as { Ref?: string })?.Ref).startsWith(fn),
-  );
-  return mapping?.[1].Properties?.DestinationConfig
-    ? ["FailedBatches: sqs:GetQueueAttributes, sqs:GetQueueUrl, sqs:SendMessage"]
-    : [];
-}
-
 /** The engine's calls on its state table and the shared alert topic and rejected-records queue. */
-const engine = (stateTable: string, fn: string, ...sideTables: string[]) =>
+const engine = (stateTable: string, ...sideTables: string[]) =>
   [
     "Alerts: sns:Publish",
     `${stateTable}: dynamodb:BatchGetItem, dynamodb:GetItem, dynamodb:PutItem`,
     ...sideTables.map((table) => `${table}: dynamodb:PutItem`),
-    ...onFailureLines(fn),
     "RejectedRecords: sqs:SendMessage",
     "TopicKey: kms:Decrypt, kms:GenerateDataKey*",
   ].sort();
@@ -48,12 +37,10 @@ const STATE_TABLES = [
 
 /** Each function's DynamoDB, SNS, SQS and KMS actions, by resource: exactly what its code calls. */
 const EXPECTED: Record<string, () => string[]> = {
-  InventoryConsumerFunction: () => engine("AvailabilityTable", "InventoryConsumerFunction"),
-  CardVelocityConsumerFunction: () =>
-    engine("CardVelocityCardWindowsTable", "CardVelocityConsumerFunction", "CardVelocityDecisions"),
-  OrdersConsumerFunction: () => engine("OrdersStateTable", "OrdersConsumerFunction"),
-  SessionsConsumerFunction: () =>
-    engine("SessionsStateTable", "SessionsConsumerFunction", "SessionsEndedSessions"),
+  InventoryConsumerFunction: () => engine("AvailabilityTable"),
+  CardVelocityConsumerFunction: () => engine("CardVelocityCardWindowsTable", "CardVelocityDecisions"),
+  OrdersConsumerFunction: () => engine("OrdersStateTable"),
+  SessionsConsumerFunction: () => engine("SessionsStateTable", "SessionsEndedSessions"),
   InventoryAvailabilityApiFunction: () => ["AvailabilityTable: dynamodb:BatchGetItem, dynamodb:GetItem"],
   CardVelocityDecisionsApiFunction: () => ["CardVelocityDecisions: dynamodb:GetItem"],
   OrdersOrdersPerMinuteApiFunction: () => ["OrdersStateTable: dynamodb:BatchGetItem"],
@@ -81,7 +68,7 @@ const EXPECTED: Record<string, () => string[]> = {
   DashboardAlertLogSubscriberFunction: () => [
     "DashboardAlertLogTable: dynamodb:PutItem",
     // Lambda's on-failure destination of the SNS deliveries it failed.
-    "FailedBatches: sqs:GetQueueAttributes, sqs:GetQueueUrl, sqs:SendMessage",
+    "FailedAlertDeliveries: sqs:GetQueueAttributes, sqs:GetQueueUrl, sqs:SendMessage",
   ],
 };
 

@@ -185,7 +185,7 @@ describe("the streaming stack", () => {
   it.each(Object.entries(SOURCES))(
     "lets a service use a key, topic or queue only for this account's own resources (%s)",
     (_, source) => {
-      const template = withConsumer({ "theworldshop:kafka": source, "theworldshop:stage": "prod" });
+      const template = withConsumer({ "theworldshop:kafka": source, ...PROD_CONTEXT });
       const documents = [
         ...Object.values(template.findResources("AWS::KMS::Key") as Resources).map(
           (r) => r.Properties.KeyPolicy,
