@@ -164,6 +164,54 @@ describe("redrive of rejected records, exactly once", () => {
     expect(p1["f:theworldshop.inventory:0"]).toBe(6 - 2);
   });
 
+  it("applies inventory records the engine itself rejected once after the fix; a second redrive applies nothing", async () => {
+    const reference = await consumerStack("redrive-eref", INVENTORY);
+    await deliver(
+      consumerHandler(inventoryConsumer, inventoryConfigFromEnv(reference.env), reference.env),
+      INVENTORY_RECORDS,
+    );
+    const run = await consumerStack("redrive-eng", INVENTORY);
+    const queueUrl = run.env.REJECTED_QUEUE_URL!;
+    await deliver(
+      consumerHandler(strictInventory, inventoryConfigFromEnv(run.env), run.env),
+      INVENTORY_RECORDS,
+    );
+    const fixed = consumerHandler(inventoryConsumer, inventoryConfigFromEnv(run.env), run.env);
+    const redrive = () =>
+      redriveRejected({ sqs, queueUrl, consumer: "inventory", invoke: invokeHandler(fixed) });
+
+    // The queue holds only what the engine wrote: no message of this test's making.
+    const report = await redrive();
+
+    expect(report.applied.map((c) => c.offset).sort()).toEqual([3, 6]);
+    expect(report).toMatchObject({ matched: 2, rejectedAgain: [], notRedrivable: [], unfinished: [] });
+    expect(await drainQueue(queueUrl)).toEqual([]);
+    const redriven = await items(run.env.STATE_TABLE_NAME!);
+    const want = await states(reference.env.STATE_TABLE_NAME!);
+    // P-2's 300 comes back after its later snapshot: stale, so no sale, one more stale (docs/operations.md).
+    const p2 = want["P-2"] as { staleIgnored: number };
+    expect(await states(run.env.STATE_TABLE_NAME!)).toEqual({
+      ...want,
+      "P-2": { ...p2, staleIgnored: p2.staleIgnored + 1, recentSales: [] },
+    });
+    expect(Object.keys(redriven["P-1"]![REDRIVE_MARKERS_ATTRIBUTE])).toEqual(["theworldshop.inventory:0:6"]);
+    expect(Object.keys(redriven["P-2"]![REDRIVE_MARKERS_ATTRIBUTE])).toEqual(["theworldshop.inventory:0:3"]);
+    const alerts = await alertIds(run.inbox);
+    expect(alerts).toEqual(await alertIds(reference.inbox));
+
+    const again = await redrive();
+
+    expect(again).toMatchObject({
+      matched: 0,
+      applied: [],
+      rejectedAgain: [],
+      notRedrivable: [],
+      unfinished: [],
+    });
+    expect(await items(run.env.STATE_TABLE_NAME!)).toEqual(redriven);
+    expect(await alertIds(run.inbox)).toEqual([]);
+  });
+
   it("applies orders once per key when the redrive crashed half-way, then ran again racing live traffic", async () => {
     const live = Array.from({ length: 4 }, (_, i) => order(12 + i, `O-${12 + i}`, 1250));
     const reference = await consumerStack("redrive-oref", ORDERS);
