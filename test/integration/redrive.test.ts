@@ -9,6 +9,7 @@ import type { InventoryValue } from "../../functions/inventory/schema";
 import { ordersConfig, ordersSettingsFromEnv } from "../../functions/orders/config";
 import { ordersConsumer } from "../../functions/orders/consumer";
 import type { OrderEvent } from "../../functions/orders/schema";
+import { sellerAlertId } from "../../functions/orders/seller-window";
 import { REDRIVE_MARKERS_ATTRIBUTE } from "../../functions/shared/engine/redrive";
 import type { Consumer } from "../../functions/shared/engine/types";
 import { buildKafkaEvent, type RawKafkaRecord } from "../../local/kafka-event";
@@ -66,11 +67,17 @@ const INVENTORY_RECORDS = [
   stock(6, "P-1", 150, 6),
 ];
 
-const order = (offset: number, orderId: string, value: number, minute = 3): RawKafkaRecord => {
+const order = (
+  offset: number,
+  orderId: string,
+  value: number,
+  changes: Partial<OrderEvent> = {},
+): RawKafkaRecord => {
   const event = orderEvent({
     orderId,
     amount: { value, currency: "EUR" },
-    eventTime: new Date(Date.UTC(2026, 10, 20, 23, minute, offset)).toISOString(),
+    eventTime: new Date(Date.UTC(2026, 10, 20, 23, 3, offset)).toISOString(),
+    ...changes,
   });
   return {
     topic: "theworldshop.orders",
@@ -82,6 +89,9 @@ const order = (offset: number, orderId: string, value: number, minute = 3): RawK
   };
 };
 const ORDER_RECORDS = Array.from({ length: 12 }, (_, i) => order(i, `O-${i}`, i % 4 === 0 ? 25_000 : 1250));
+
+const minutes = async (tableName: string) =>
+  Object.fromEntries(Object.entries(await states(tableName)).filter(([pk]) => pk.startsWith("minute#")));
 
 async function items(tableName: string) {
   const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: tableName, ConsistentRead: true }));
@@ -245,9 +255,42 @@ describe("redrive of rejected records, exactly once", () => {
 
     expect(again.applied.map((c) => c.offset).sort((a, b) => a - b)).toEqual([0, 4, 8]);
     expect(await drainQueue(queueUrl)).toEqual([]);
-    const minutes = async (tableName: string) =>
-      Object.fromEntries(Object.entries(await states(tableName)).filter(([pk]) => pk.startsWith("minute#")));
+    // Minute counts only: the live orders raced the redrive into S-1's window, and a seller's alerts depend on
+    // the order its records arrive in; the next test compares the alerts where that order cannot differ.
     expect(await minutes(run.env.STATE_TABLE_NAME!)).toEqual(await minutes(reference.env.STATE_TABLE_NAME!));
+  });
+
+  it("leaves the orders' minute counts and seller alerts as a run that never rejected them", async () => {
+    // A redriven order reaches its seller's window after every live one, so the alerts can equal only where no
+    // evaluation depends on that: S-1's refused orders are placed and S-1 has no cancellation (no breach either
+    // way); S-3's breach comes from its last record, refused, then redriven against the same counts.
+    const cancelled = { sellerId: "S-3", type: "ORDER_CANCELLED" } as const;
+    const records = [
+      ...ORDER_RECORDS,
+      ...Array.from({ length: 10 }, (_, i) => order(12 + i, `O-S3-${i}`, 1250, { sellerId: "S-3" })),
+      order(22, "O-S3-0", 1250, cancelled),
+      order(23, "O-S3-1", 1250, cancelled),
+      order(24, "O-S3-2", 25_000, cancelled),
+    ];
+    const ordersOf = (env: Record<string, string>) => ordersConfig(ordersSettingsFromEnv(env));
+    const reference = await consumerStack("redrive-aref", ORDERS);
+    await deliver(consumerHandler(ordersConsumer, ordersOf(reference.env), reference.env), records);
+    const run = await consumerStack("redrive-alr", ORDERS);
+    await deliver(consumerHandler(strictOrders, ordersOf(run.env), run.env), records);
+    expect(await alertIds(run.inbox)).toEqual([]);
+
+    const report = await redriveRejected({
+      sqs,
+      queueUrl: run.env.REJECTED_QUEUE_URL!,
+      consumer: "orders",
+      invoke: invokeHandler(consumerHandler(ordersConsumer, ordersOf(run.env), run.env)),
+    });
+
+    expect(report.applied.map((c) => c.offset).sort((a, b) => a - b)).toEqual([0, 4, 8, 24]);
+    expect(await minutes(run.env.STATE_TABLE_NAME!)).toEqual(await minutes(reference.env.STATE_TABLE_NAME!));
+    const alerts = await alertIds(reference.inbox);
+    expect(alerts).toEqual([sellerAlertId("S-3", "O-S3-2-ORDER_CANCELLED")]);
+    expect(await alertIds(run.inbox)).toEqual(alerts);
   });
 
   it("reports masked and cut records and never applies them; a record still invalid goes back with its new reason", async () => {
