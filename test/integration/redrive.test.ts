@@ -1,30 +1,18 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
-import type { Context } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import { inventoryConfigFromEnv } from "../../functions/inventory/config";
 import { inventoryConsumer } from "../../functions/inventory/consumer";
 import type { InventoryValue } from "../../functions/inventory/schema";
-import { ordersConfig, ordersSettingsFromEnv } from "../../functions/orders/config";
-import { ordersConsumer } from "../../functions/orders/consumer";
-import type { OrderEvent } from "../../functions/orders/schema";
-import { sellerAlertId } from "../../functions/orders/seller-window";
 import { REDRIVE_MARKERS_ATTRIBUTE } from "../../functions/shared/engine/redrive";
 import type { Consumer } from "../../functions/shared/engine/types";
-import { buildKafkaEvent, type RawKafkaRecord } from "../../local/kafka-event";
+import type { RawKafkaRecord } from "../../local/kafka-event";
 import { redriveRejected } from "../../local/ops/redrive";
-import { drainQueue, subscribeInbox } from "../support/alert-inbox";
-import { faultInjectingClients, faultOnNth, isKeyWrite } from "../support/fault-injection";
-import { orderEvent } from "../support/orders";
-import { consumerHandler, functionEnv, invokeHandler, postRejected } from "../support/redrive";
-import { createTestStack } from "../support/stack";
+import { drainQueue } from "../support/alert-inbox";
+import { consumerHandler, invokeHandler, postRejected } from "../support/redrive";
+import { alertIds, consumerStack, deliver, items, rejectedAsFormat2, states } from "../support/redrive-run";
 
-const context = { getRemainingTimeInMillis: () => 30_000 } as Context;
-const dynamodb = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const sqs = new SQSClient({});
 const INVENTORY = "functions/inventory/handler.ts";
-const ORDERS = "functions/orders/handler.ts";
 
 /** Our schema, too strict: it refuses more than 100 units, which the shop now sells. */
 const strictInventory: Consumer<InventoryValue, unknown, unknown> = {
@@ -34,15 +22,6 @@ const strictInventory: Consumer<InventoryValue, unknown, unknown> = {
     path: ["quantity"],
   }),
 };
-/** Our schema, too strict: it refuses orders above 100.00. */
-const strictOrders: Consumer<OrderEvent, unknown, unknown> = {
-  ...(ordersConsumer as Consumer<OrderEvent, unknown, unknown>),
-  schema: ordersConsumer.schema.refine((value) => value.amount.value <= 10_000, {
-    message: "amount above 100.00",
-    path: ["amount", "value"],
-  }),
-};
-
 const stock = (offset: number, productId: string, quantity: number, minute: number): RawKafkaRecord => ({
   topic: "theworldshop.inventory",
   partition: 0,
@@ -66,68 +45,6 @@ const INVENTORY_RECORDS = [
   stock(5, "P-2", 30, 5),
   stock(6, "P-1", 150, 6),
 ];
-
-const order = (
-  offset: number,
-  orderId: string,
-  value: number,
-  changes: Partial<OrderEvent> = {},
-): RawKafkaRecord => {
-  const event = orderEvent({
-    orderId,
-    amount: { value, currency: "EUR" },
-    eventTime: new Date(Date.UTC(2026, 10, 20, 23, 3, offset)).toISOString(),
-    ...changes,
-  });
-  return {
-    topic: "theworldshop.orders",
-    partition: 0,
-    offset,
-    key: orderId,
-    value: JSON.stringify(event),
-    timestamp: Date.parse(event.eventTime),
-  };
-};
-const ORDER_RECORDS = Array.from({ length: 12 }, (_, i) => order(i, `O-${i}`, i % 4 === 0 ? 25_000 : 1250));
-
-const minutes = async (tableName: string) =>
-  Object.fromEntries(Object.entries(await states(tableName)).filter(([pk]) => pk.startsWith("minute#")));
-
-async function items(tableName: string) {
-  const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: tableName, ConsistentRead: true }));
-  return Object.fromEntries(Items.map((item) => [String(item.pk), item]));
-}
-const states = async (tableName: string) =>
-  Object.fromEntries(Object.entries(await items(tableName)).map(([pk, item]) => [pk, item.state]));
-
-/** A stack and the consumer's handler on it (the env of the template's function), with an alert inbox. */
-async function consumerStack(name: string, entry: string) {
-  const resources = await createTestStack(name);
-  const env = functionEnv(resources, entry);
-  const inbox = await subscribeInbox(env.ALERT_TOPIC_ARN!);
-  return { resources, env, inbox };
-}
-
-async function deliver(handler: ReturnType<typeof consumerHandler>, records: readonly RawKafkaRecord[]) {
-  expect(await handler(buildKafkaEvent(records), context)).toEqual({ batchItemFailures: [] });
-}
-
-/** What a run that rejected `records` left: their messages as the engine writes them (format 2), `copies` times. */
-async function rejectedAsFormat2(
-  queueUrl: string,
-  consumer: string,
-  records: readonly RawKafkaRecord[],
-  copies = 1,
-) {
-  const written = await drainQueue<{ offset: number; reason: string }>(queueUrl);
-  const reasonOf = new Map(written.map((message) => [message.offset, message.reason]));
-  for (let copy = 0; copy < copies; copy++)
-    for (const record of records)
-      await postRejected(queueUrl, consumer, record, reasonOf.get(record.offset)!);
-}
-
-const alertIds = async (inbox: { drain: () => Promise<Record<string, unknown>[]> }) =>
-  [...new Set((await inbox.drain()).map((alert) => String(alert.alertId)))].sort();
 
 describe("redrive of rejected records, exactly once", () => {
   it("applies inventory records rejected by a strict schema once after the fix, also when each message came twice", async () => {
@@ -220,77 +137,6 @@ describe("redrive of rejected records, exactly once", () => {
     });
     expect(await items(run.env.STATE_TABLE_NAME!)).toEqual(redriven);
     expect(await alertIds(run.inbox)).toEqual([]);
-  });
-
-  it("applies orders once per key when the redrive crashed half-way, then ran again racing live traffic", async () => {
-    const live = Array.from({ length: 4 }, (_, i) => order(12 + i, `O-${12 + i}`, 1250));
-    const reference = await consumerStack("redrive-oref", ORDERS);
-    const ordersOf = (env: Record<string, string>) => ordersConfig(ordersSettingsFromEnv(env));
-    await deliver(consumerHandler(ordersConsumer, ordersOf(reference.env), reference.env), [
-      ...ORDER_RECORDS,
-      ...live,
-    ]);
-    const run = await consumerStack("redrive-ord", ORDERS);
-    await deliver(consumerHandler(strictOrders, ordersOf(run.env), run.env), ORDER_RECORDS);
-    const refused = ORDER_RECORDS.filter((r) => JSON.parse(r.value!).amount.value > 10_000);
-    await rejectedAsFormat2(run.env.REJECTED_QUEUE_URL!, "orders", refused);
-    const queueUrl = run.env.REJECTED_QUEUE_URL!;
-
-    // The second key write of the redrive takes effect, then the process dies.
-    const crashing = faultInjectingClients(faultOnNth(isKeyWrite, 2, "crash-after"));
-    const crashed = await redriveRejected({
-      sqs,
-      queueUrl,
-      consumer: "orders",
-      invoke: invokeHandler(consumerHandler(ordersConsumer, ordersOf(run.env), run.env, crashing.clients)),
-    });
-    expect(crashed.unfinished.map((c) => c.offset).sort((a, b) => a - b)).toEqual([0, 4, 8]);
-    expect(crashed.applied).toEqual([]);
-
-    const fixed = consumerHandler(ordersConsumer, ordersOf(run.env), run.env);
-    const [again] = await Promise.all([
-      redriveRejected({ sqs, queueUrl, consumer: "orders", invoke: invokeHandler(fixed) }),
-      deliver(consumerHandler(ordersConsumer, ordersOf(run.env), run.env), live),
-    ]);
-
-    expect(again.applied.map((c) => c.offset).sort((a, b) => a - b)).toEqual([0, 4, 8]);
-    expect(await drainQueue(queueUrl)).toEqual([]);
-    // Minute counts only: the live orders raced the redrive into S-1's window, and a seller's alerts depend on
-    // the order its records arrive in; the next test compares the alerts where that order cannot differ.
-    expect(await minutes(run.env.STATE_TABLE_NAME!)).toEqual(await minutes(reference.env.STATE_TABLE_NAME!));
-  });
-
-  it("leaves the orders' minute counts and seller alerts as a run that never rejected them", async () => {
-    // A redriven order reaches its seller's window after every live one, so the alerts can equal only where no
-    // evaluation depends on that: S-1's refused orders are placed and S-1 has no cancellation (no breach either
-    // way); S-3's breach comes from its last record, refused, then redriven against the same counts.
-    const cancelled = { sellerId: "S-3", type: "ORDER_CANCELLED" } as const;
-    const records = [
-      ...ORDER_RECORDS,
-      ...Array.from({ length: 10 }, (_, i) => order(12 + i, `O-S3-${i}`, 1250, { sellerId: "S-3" })),
-      order(22, "O-S3-0", 1250, cancelled),
-      order(23, "O-S3-1", 1250, cancelled),
-      order(24, "O-S3-2", 25_000, cancelled),
-    ];
-    const ordersOf = (env: Record<string, string>) => ordersConfig(ordersSettingsFromEnv(env));
-    const reference = await consumerStack("redrive-aref", ORDERS);
-    await deliver(consumerHandler(ordersConsumer, ordersOf(reference.env), reference.env), records);
-    const run = await consumerStack("redrive-alr", ORDERS);
-    await deliver(consumerHandler(strictOrders, ordersOf(run.env), run.env), records);
-    expect(await alertIds(run.inbox)).toEqual([]);
-
-    const report = await redriveRejected({
-      sqs,
-      queueUrl: run.env.REJECTED_QUEUE_URL!,
-      consumer: "orders",
-      invoke: invokeHandler(consumerHandler(ordersConsumer, ordersOf(run.env), run.env)),
-    });
-
-    expect(report.applied.map((c) => c.offset).sort((a, b) => a - b)).toEqual([0, 4, 8, 24]);
-    expect(await minutes(run.env.STATE_TABLE_NAME!)).toEqual(await minutes(reference.env.STATE_TABLE_NAME!));
-    const alerts = await alertIds(reference.inbox);
-    expect(alerts).toEqual([sellerAlertId("S-3", "O-S3-2-ORDER_CANCELLED")]);
-    expect(await alertIds(run.inbox)).toEqual(alerts);
   });
 
   it("reports masked and cut records and never applies them; a record still invalid goes back with its new reason", async () => {
