@@ -76,6 +76,38 @@ export const NEEDS_ITS_OWN_STACK = [
     test: "every theworldshop:* setting a function reads reaches it through the synthesized environment",
     why: "synthesizes stacks with non-default settings and creates their tables itself: the deployed stack has its own settings only",
   },
+  {
+    test: "applies inventory records rejected by a strict schema once after the fix, also when each message came twice",
+    why: "drains the whole rejected-records queue and compares whole items, where the other suites' records are too",
+  },
+  {
+    test: "applies inventory records the engine itself rejected once after the fix; a second redrive applies nothing",
+    why: "drains the whole rejected-records queue and compares whole items, where the other suites' records are too",
+  },
+  {
+    test: "reports masked and cut records and never applies them; a record still invalid goes back with its new reason",
+    why: "expects an availability table with nothing in it but what the redrive applied",
+  },
+  {
+    test: "applies orders once per key when the redrive crashed half-way, then ran again racing live traffic",
+    why: "drains the whole rejected-records queue, where the other suites' rejected records are too",
+  },
+  {
+    test: "leaves the orders' minute counts and seller alerts as a run that never rejected them",
+    why: "compares minute counts and alerts with a fresh run, where the other orders tests count theirs",
+  },
+  {
+    test: "is rejected with the schema's reason, the partition is not reported failed, and its later orders are applied",
+    why: "drains the whole rejected-records queue, where the other suites' rejected records are too",
+  },
+  {
+    test: "lists the products out of stock, then those low on stock, newest report first",
+    why: "lists every LOW/OUT product of the availability table, where the corpus and redrive suites' products are too",
+  },
+  {
+    test: "counts the users with an active session now",
+    why: "counts every active session of the sessions table, where the corpus suite's clicks opened sessions too",
+  },
 ] as const;
 
 /** A vitest `--testNamePattern` that runs every test but those above. */
