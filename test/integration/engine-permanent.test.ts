@@ -3,15 +3,13 @@ import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import type { Context } from "aws-lambda";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { EngineStats } from "../../functions/shared/engine/clients";
-import { createKafkaHandler } from "../../functions/shared/engine/handler";
 import type { Consumer, RejectedRecord } from "../../functions/shared/engine/types";
 import { buildKafkaEvent } from "../../local/kafka-event";
 import { drainQueue } from "../support/alert-inbox";
 import { createEngineTestStack, type EngineTestStack } from "../support/engine-stack";
 import { type FaultSchedule, faultInjectingClients, faultsAt } from "../support/fault-injection";
-import { quiet } from "../support/quiet";
 import { type TallyConfig, type TallyValue, tallyConsumer } from "../support/tally-consumer";
-import { invocation, TALLY_CONFIG, tallyRecord } from "../support/tally-engine";
+import { invocation, tallyHandler, tallyRecord } from "../support/tally-engine";
 
 const dynamodb = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const topic = "theworldshop.tally";
@@ -24,24 +22,6 @@ const bulky: Consumer<TallyValue, { pads: string[] }, TallyConfig> = {
     state: { pads: [...(state?.pads ?? []), "x".repeat(record.value.amount * 1024)] },
   }),
 };
-
-function handlerOf<S>(
-  consumer: Consumer<TallyValue, S, TallyConfig>,
-  stack: EngineTestStack,
-  dependencies: Parameters<typeof createKafkaHandler>[2] = {},
-) {
-  return createKafkaHandler(
-    consumer,
-    () => ({
-      config: TALLY_CONFIG,
-      tableName: stack.stateTable,
-      sideTables: { milestones: stack.milestonesTable },
-      alertTopicArn: stack.alertTopicArn,
-      rejectedQueueUrl: stack.rejectedQueueUrl,
-    }),
-    { ...quiet(), ...dependencies },
-  );
-}
 
 async function itemOf(stack: EngineTestStack, pk: string) {
   const { Item } = await dynamodb.send(
@@ -57,7 +37,7 @@ describe("an item DynamoDB can never store", () => {
   });
 
   it("rejects the record that makes it too large with DynamoDB's reason, fences it, and applies the partition's later records", async () => {
-    const handler = handlerOf(bulky, stack);
+    const handler = tallyHandler(stack, {}, bulky);
     const event = buildKafkaEvent([
       tallyRecord(topic, 0, 0, "A", 100),
       tallyRecord(topic, 0, 1, "A", 350),
@@ -101,7 +81,7 @@ describe("transient errors and hung calls", () => {
   function faultyTally(schedule: FaultSchedule) {
     const injector = faultInjectingClients(schedule);
     const batches: EngineStats[] = [];
-    const handler = handlerOf(tallyConsumer, stack, {
+    const handler = tallyHandler(stack, {
       clients: injector.clients,
       onBatch: (stats) => batches.push(stats),
     });

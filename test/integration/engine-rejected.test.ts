@@ -3,14 +3,11 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import type { MSKEvent } from "aws-lambda";
 import { beforeEach, describe, expect, it } from "vitest";
-import { createKafkaHandler } from "../../functions/shared/engine/handler";
 import type { RejectedPart, RejectedRecord } from "../../functions/shared/engine/types";
 import { buildKafkaEvent, type RawKafkaRecord } from "../../local/kafka-event";
 import { drainQueue } from "../support/alert-inbox";
 import { createEngineTestStack, type EngineTestStack } from "../support/engine-stack";
-import { quiet } from "../support/quiet";
-import { tallyConsumer } from "../support/tally-consumer";
-import { invocation, TALLY_CONFIG, tallyHandler, tallyRecord } from "../support/tally-engine";
+import { invocation, tallyHandler, tallyRecord } from "../support/tally-engine";
 
 const dynamodb = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const topic = "theworldshop.tally";
@@ -51,14 +48,6 @@ function expectPart(part: RejectedPart | null, original: Uint8Array, encoding: "
   });
   expect(carried(part!).equals(Buffer.from(original))).toBe(true);
 }
-
-const tallyOptions = (stack: EngineTestStack) => ({
-  config: TALLY_CONFIG,
-  tableName: stack.stateTable,
-  sideTables: { milestones: stack.milestonesTable },
-  alertTopicArn: stack.alertTopicArn,
-  rejectedQueueUrl: stack.rejectedQueueUrl,
-});
 
 async function stateOf(stack: EngineTestStack, pk: string) {
   const { Item } = await dynamodb.send(
@@ -188,7 +177,7 @@ describe("rejected records SQS must always accept", () => {
     const event = eventWithBytes([], [{ offset: 0, key: utf8("k"), value: leaking }]);
 
     // The engine screens every consumer: the tally consumer has no screen of its own.
-    await createKafkaHandler(tallyConsumer, () => tallyOptions(stack), quiet())(event, invocation);
+    await tallyHandler(stack)(event, invocation);
 
     const [message] = await drainQueue<RejectedRecord>(stack.rejectedQueueUrl);
     expect(message).toMatchObject({ offset: 0, masked: true, value: { encoding: "base64" } });

@@ -1,9 +1,10 @@
 import type { Context } from "aws-lambda";
 import { createKafkaHandler, type HandlerDependencies } from "../../functions/shared/engine/handler";
+import type { Consumer, EngineOptions } from "../../functions/shared/engine/types";
 import type { RawKafkaRecord } from "../../local/kafka-event";
 import type { EngineTestStack } from "./engine-stack";
 import { quiet } from "./quiet";
-import { type TallyConfig, tallyConsumer } from "./tally-consumer";
+import { type TallyConfig, type TallyValue, tallyConsumer } from "./tally-consumer";
 
 export const TALLY_CONFIG: TallyConfig = { step: 10 };
 
@@ -26,17 +27,20 @@ export const tallyRecord = (
   timestamp: Date.UTC(2026, 10, 20, 23, 0, 0) + offset * 1000,
 });
 
-/** The tally consumer's handler on the test stack, quiet, with the given clients. */
-export function tallyHandler(stack: EngineTestStack, dependencies: HandlerDependencies = {}) {
-  return createKafkaHandler(
-    tallyConsumer,
-    () => ({
-      config: TALLY_CONFIG,
-      tableName: stack.stateTable,
-      sideTables: { milestones: stack.milestonesTable },
-      alertTopicArn: stack.alertTopicArn,
-      rejectedQueueUrl: stack.rejectedQueueUrl,
-    }),
-    { ...quiet(), ...dependencies },
-  );
+/** The engine options of a tally consumer on the test stack. */
+export const tallyEngineOptions = (stack: EngineTestStack): EngineOptions<TallyConfig> => ({
+  config: TALLY_CONFIG,
+  tableName: stack.stateTable,
+  sideTables: { milestones: stack.milestonesTable },
+  alertTopicArn: stack.alertTopicArn,
+  rejectedQueueUrl: stack.rejectedQueueUrl,
+});
+
+/** The tally consumer's handler (or a variant of it) on the test stack, quiet, with the given clients. */
+export function tallyHandler(
+  stack: EngineTestStack,
+  dependencies: HandlerDependencies = {},
+  consumer: Consumer<TallyValue, unknown, TallyConfig> = tallyConsumer,
+) {
+  return createKafkaHandler(consumer, () => tallyEngineOptions(stack), { ...quiet(), ...dependencies });
 }
