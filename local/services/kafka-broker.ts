@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { Kafka, logLevel } from "kafkajs";
 import { type ServiceProcess, startServiceProcess } from "./child-process";
 import { freePorts, waitUntil } from "./wait";
@@ -42,8 +43,14 @@ export function ensureKafkaJars(): string {
 
 export interface RunningKafka {
   readonly brokers: readonly string[];
+  /** The broker's current process (a restart replaces it). */
   readonly process: ServiceProcess;
   stop(): Promise<void>;
+  /**
+   * Stops the broker process, waits `downMs`, and starts it again on the same log directory and ports; resolves
+   * once it serves metadata again (a broker restart, as an MSK patch or a crashed node causes).
+   */
+  restart(downMs?: number): Promise<void>;
 }
 
 /** Times a start is tried again when a port chosen for the broker was taken before the broker bound it. */
@@ -95,13 +102,9 @@ async function startOnce(): Promise<RunningKafka> {
     ],
     { stdio: "ignore" },
   );
-  const proc = startServiceProcess("kafka", "java", [
-    ...JVM_OPTIONS,
-    "-cp",
-    classpath,
-    "kafka.Kafka",
-    properties,
-  ]);
+  const launch = () =>
+    startServiceProcess("kafka", "java", [...JVM_OPTIONS, "-cp", classpath, "kafka.Kafka", properties]);
+  let proc = launch();
   const brokers = [`127.0.0.1:${port}`];
   const stop = async () => {
     await proc.stop();
@@ -121,7 +124,24 @@ async function startOnce(): Promise<RunningKafka> {
       throw new PortTakenError(`port ${port} or ${controllerPort} was taken`, { cause: error });
     throw error;
   }
-  return { brokers, process: proc, stop };
+  return {
+    brokers,
+    get process() {
+      return proc;
+    },
+    stop,
+    async restart(downMs = 0) {
+      await proc.stop();
+      await sleep(downMs);
+      proc = launch();
+      // The ports were ours a moment ago; should another process take one meanwhile, the warm-up fails loudly.
+      await waitUntil("Kafka broker after its restart", () => warmUp(brokers, clusterId), {
+        timeoutMs: 90_000,
+        intervalMs: 300,
+        alive: () => !proc.exited() && !portTaken(),
+      });
+    },
+  };
 }
 
 /**
