@@ -100,14 +100,14 @@ export class FaultInjector {
   }
 }
 
-function throttlingError(call: AwsCall): Error {
+export function throttlingError(call: AwsCall): Error {
   return new ProvisionedThroughputExceededException({
     message: `The level of configured provisioned throughput for the table was exceeded (injected on ${call.command})`,
     $metadata: { httpStatusCode: 400, attempts: 1, totalRetryDelay: 0 },
   });
 }
 
-function snsInternalError(call: AwsCall): Error {
+export function snsInternalError(call: AwsCall): Error {
   return new InternalErrorException({
     message: `Internal error (injected on ${call.command})`,
     $metadata: { httpStatusCode: 500, attempts: 1, totalRetryDelay: 0 },

@@ -14,7 +14,7 @@ import { type LocalServices, startLocalServices } from "../services";
 import type { ServiceEndpoints } from "../services/endpoints";
 import { type CfnTemplate, localStreamingConfig, synthesizeTemplate } from "../template";
 import { ReplayInputError, type ReplayRecord } from "./input";
-import { readSections, type StateSections } from "./sections";
+import { readSections, type SectionContext, type StateSections } from "./sections";
 
 export interface ReplayOptions {
   readonly records: readonly ReplayRecord[];
@@ -40,6 +40,8 @@ export interface ReplayOptions {
    * @default 1000
    */
   readonly maxRetries?: number;
+  /** Reads more of the replay's state (e.g. the seller windows) before its runtime stops. */
+  readonly inspect?: (context: SectionContext) => Promise<void>;
 }
 
 /** A batch the replay gave up on after `maxRetries`: its records did not take effect. */
@@ -171,12 +173,14 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
         ]),
       ),
     );
-    const sections = await readSections({
+    const context: SectionContext = {
       consumerOf: (topic) => consumers.get(topic)?.definition,
       topics,
       dynamodb: DynamoDBDocumentClient.from(clients.dynamodb),
       now,
-    });
+    };
+    const sections = await readSections(context);
+    await options.inspect?.(context);
     const { stats } = runtime;
     return {
       alerts,
@@ -257,7 +261,8 @@ async function produceAll(
   return positions;
 }
 
-async function collectRejected(runtime: LocalRuntime, sqs: ReturnType<typeof awsClients>["sqs"]) {
+/** The rejected records on the runtime's rejected queues (drained), once per coordinates, in coordinate order. */
+export async function collectRejected(runtime: LocalRuntime, sqs: ReturnType<typeof awsClients>["sqs"]) {
   const queues = new Set(
     [...runtime.functions.values()].map((fn) => fn.definition.environment.REJECTED_QUEUE_URL).filter(Boolean),
   );

@@ -88,6 +88,30 @@ export async function readOrdersPerMinute(context: SectionContext): Promise<Reco
   return sortedRecord([...minutes]);
 }
 
+/** Placed and cancelled per seller and event-time minute (sellerId → minute → counts): the seller windows' counts. */
+export type SellerMinutes = Record<string, Record<string, MinuteOrders>>;
+
+/**
+ * Each seller's placed and cancelled orders per minute, from the orders consumer's seller windows
+ * `seller#<id>`: what does not depend on the order in which partitions' records arrive (their alerts may).
+ */
+export async function readSellerMinutes(context: SectionContext): Promise<SellerMinutes> {
+  const table = context.consumerOf(context.topics.orders)?.environment.STATE_TABLE_NAME;
+  if (!table) return {};
+  const sellers: [string, Record<string, MinuteOrders>][] = [];
+  for (const item of await scanAll(context.dynamodb, table)) {
+    const match = /^seller#(.+)$/.exec(String(item[STATE_TABLE_SCHEMA.partitionKey]));
+    const minutes = (item.state as { minutes?: { minute: string; placed: number; cancelled: number }[] })
+      ?.minutes;
+    if (!match || !minutes) continue;
+    sellers.push([
+      match[1]!,
+      sortedRecord(minutes.map(({ minute, placed, cancelled }) => [minute, { placed, cancelled }])),
+    ]);
+  }
+  return sortedRecord(sellers);
+}
+
 /** The transactions card velocity flagged: the FLAGGED decisions the payment service reads. */
 export async function readFraudFlags(context: SectionContext): Promise<string[]> {
   const table = context.consumerOf(context.topics.fraudSignals)?.environment.SIDE_TABLE_DECISIONS;
