@@ -136,6 +136,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       log,
       topics: localStreamingConfig().topics,
       rate: options.rate,
+      minutes: options.minutes,
       seed: options.seed,
       inputFile,
       onError: () => {},

@@ -37,6 +37,8 @@ export function startChaosTraffic(options: {
   readonly log: PartitionedLog;
   readonly topics: TopicNames;
   readonly rate: number;
+  /** How long the run produces: the rate is calibrated over it (at most its first ten minutes). */
+  readonly minutes: number;
   readonly seed: number;
   readonly inputFile: string;
   readonly onError: (error: unknown) => void;
@@ -46,7 +48,7 @@ export function startChaosTraffic(options: {
     seed: options.seed,
     start,
     topics: options.topics,
-    visitsPerSecond: visitsForRate(options.rate, options.seed, options.topics),
+    visitsPerSecond: visitsForRate(options.rate, options.seed, options.topics, options.minutes),
   });
   const poison = new SeededRandom("chaos-poison", options.seed);
   writeFileSync(options.inputFile, "");
@@ -112,12 +114,15 @@ export function startChaosTraffic(options: {
 }
 
 /**
- * The visits per second that give about `rate` records per second over the run's first two minutes (the
- * simulator's scenarios add records of their own): two minutes simulated at a guess, then the guess scaled.
+ * The visits per second that give about `rate` records per second over the run (its first ten minutes at most;
+ * the simulator's scenarios and restocks add records of their own): the run simulated at a guess, then the guess
+ * scaled, twice.
  */
-function visitsForRate(rate: number, seed: number, topics: TopicNames): number {
+function visitsForRate(rate: number, seed: number, topics: TopicNames, minutes: number): number {
+  const seconds = Math.min(minutes, 10) * 60;
   const produced = (visitsPerSecond: number) =>
-    new TrafficSimulator({ seed, start: 0, topics, visitsPerSecond }).eventsUntil(120_000).length / 120;
+    new TrafficSimulator({ seed, start: 0, topics, visitsPerSecond }).eventsUntil(seconds * 1000).length /
+    seconds;
   let visits = rate / 4;
   for (let pass = 0; pass < 2; pass++) visits *= rate / Math.max(produced(visits), 0.1);
   return visits;
