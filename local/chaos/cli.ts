@@ -87,6 +87,7 @@ function printReport(report: ChaosReport) {
       `expected ${report.rejected.expected}, received ${report.rejected.received}, differing ${report.rejected.differing}`,
     ],
     ["uncommitted partitions", String(report.uncommittedPartitions)],
+    ["runtime crashes", String(report.crashes.length)],
     ["recovery (s)", report.recoverySeconds.join(" ") || "none"],
     [
       "runtime RSS",
@@ -100,4 +101,5 @@ function printReport(report: ChaosReport) {
   const width = Math.max(...rows.map(([name]) => name.length));
   for (const [name, value] of rows) console.log(`${name.padEnd(width)}  ${value}`);
   for (const mismatch of report.mismatches) console.log(`  mismatch: ${mismatch}`);
+  for (const failure of report.failures) console.log(`  failed: ${failure}`);
 }

@@ -11,7 +11,12 @@ const SAMPLE_MS = 1_000;
  */
 export class LagWatch {
   private readonly timer: NodeJS.Timeout;
-  private readonly waiters: { since: number; resolve: (ms: number) => void }[] = [];
+  private readonly waiters: {
+    since: number;
+    resolve: (ms: number) => void;
+    /** The end of every partition at the first measurement after the fault: what must be committed. */
+    marks?: Map<string, number>;
+  }[] = [];
   private sampling = false;
   private readonly began = Date.now();
   /** Records: one second of traffic beyond what the batching windows hold by design. */
@@ -31,8 +36,11 @@ export class LagWatch {
   }
 
   /**
-   * Resolves with the milliseconds from `since` to the first measurement, from now on, with the lag under one
-   * second of traffic beyond the batching window (a mapping holds up to a window's records before it invokes).
+   * Resolves with the milliseconds from `since` to the first measurement, from now on, at which the consumers
+   * have committed every record the topics held at the first measurement after the fault, and the lag is under
+   * one second of traffic beyond the batching window (a mapping holds up to a window's records before it
+   * invokes). The first condition is what makes a small lag mean recovered: right after a kill, or while the
+   * producer held during a broker restart, the lag is small because nothing moves.
    */
   recovered(since: number): Promise<number> {
     return new Promise((resolve) => this.waiters.push({ since, resolve }));
@@ -59,11 +67,25 @@ export class LagWatch {
     // Only those waiting before the measurement began: it must be taken after their fault.
     const waiting = this.waiters.length;
     try {
-      let lag = 0;
-      for (const entry of await this.positions()) lag += entry.end - entry.committed;
-      const second = Math.round((Date.now() - this.began) / 1000);
+      const positions = await this.positions();
+      const at = Date.now();
+      // Committed offsets are read after the end offsets: a partition caught up meanwhile counts as 0, not less.
+      const lag = positions.reduce((sum, entry) => sum + Math.max(0, entry.end - entry.committed), 0);
+      const second = Math.round((at - this.began) / 1000);
       if (second >= 5 * this.series.length) this.series.push({ second, lag });
-      if (lag < this.threshold) this.settle(Date.now(), waiting);
+      for (const waiter of this.waiters.slice(0, waiting))
+        waiter.marks ??= new Map(positions.map((entry) => [positionKey(entry), entry.end]));
+      const recovered = this.waiters
+        .slice(0, waiting)
+        .filter(
+          (waiter) =>
+            lag < this.threshold &&
+            positions.every((entry) => entry.committed >= (waiter.marks?.get(positionKey(entry)) ?? 0)),
+        );
+      for (const waiter of recovered) {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        waiter.resolve(at - waiter.since);
+      }
     } catch {
       // the broker is away: no measurement this time
     } finally {
@@ -97,4 +119,8 @@ export class LagWatch {
     }
     return positions;
   }
+}
+
+function positionKey(entry: { group: string; topic: string; partition: number }): string {
+  return `${entry.group} ${entry.topic}-${entry.partition}`;
 }

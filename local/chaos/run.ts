@@ -46,7 +46,10 @@ export interface ChaosReport extends Omit<Verdict, "mismatches"> {
   /** Consumer-group partitions whose committed offset is not the end of the partition at the end: must be 0. */
   readonly uncommittedPartitions: number;
   readonly mismatches: readonly string[];
-  /** Seconds from each kill and broker restart until the lag is back under one second of traffic. */
+  /**
+   * Seconds from each kill and broker restart until the consumers have committed what the topics held just after
+   * it and the lag is back under one second of traffic.
+   */
   readonly recoverySeconds: number[];
   /** What "recovered" means here: the lag, in records, under one second of traffic beyond the batching window. */
   readonly recoveredBelowRecords: number;
@@ -60,6 +63,10 @@ export interface ChaosReport extends Omit<Verdict, "mismatches"> {
   };
   readonly inputFile: string;
   readonly seconds: number;
+  /** Runtime processes that exited on their own (not killed or stopped by the run): must be none. */
+  readonly crashes: readonly string[];
+  /** Why the run did not pass, one line a check; empty when it passed. */
+  readonly failures: readonly string[];
   readonly passed: boolean;
 }
 
@@ -94,6 +101,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const clients = awsClients(endpoints);
   const log = new KafkaLog(endpoints.kafkaBrokers, "theworldshop-chaos", { quiet: true });
   const processes = new Set<RuntimeProcess>();
+  // Background loops (traffic, receiver, lag and memory watches): stopped on every path, errors included.
+  const stops: (() => unknown)[] = [];
   try {
     const template = synthesizeTemplate();
     const templateFile = join(dir, "template.json");
@@ -115,22 +124,35 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const inbox = await subscribeAlertInbox(resources, clients, "chaos-alerts");
     const deliveries: ReceivedAlert[] = [];
     let receiving = true;
+    stops.push(() => (receiving = false));
     const receiver = (async () => {
-      while (receiving) deliveries.push(...(await inbox.receive(1).catch(() => [])));
+      while (receiving)
+        deliveries.push(...(await inbox.receive(1).catch(() => sleep(1_000, [] as ReceivedAlert[]))));
     })();
 
     let lives = 0;
+    const crashes: string[] = [];
+    let throttling: { throttle: number; snsfail: number } | undefined;
     const launch = async (name = "runtime") => {
       const started = new RuntimeProcess(configFile, `${name}-${++lives}`);
       processes.add(started);
-      void started.exited.then(() => processes.delete(started));
+      void started.exited.then(() => {
+        processes.delete(started);
+        if (started.unexpectedExit) crashes.push(started.unexpectedExit);
+      });
       await started.ready;
+      // A process started during a throttling window gets it too (a restarted runtime, or a joiner).
+      if (throttling) started.tell({ type: "faults", ...throttling });
       return started;
     };
     say("starting the runtime process");
     let runtime = await launch();
     const lag = new LagWatch(log, mappings, options.rate);
     const rss = new RssWatch(() => runtime);
+    stops.push(
+      () => lag.stop(),
+      () => rss.stop(),
+    );
     const inputFile = join(dir, "input.jsonl");
     const traffic = startChaosTraffic({
       log,
@@ -141,22 +163,22 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       inputFile,
       onError: () => {},
     });
+    stops.push(() => traffic.stop());
     const start = Date.now();
     const schedule = chaosSchedule(options);
     const counts: Record<FaultKindName, number> = { kill: 0, brokerRestart: 0, throttle: 0, rebalance: 0 };
     const kills: Record<string, number> = {};
     const recoveries: Promise<number>[] = [];
-    let throttledUntil = 0;
     const pending: Promise<void>[] = [];
     const inject = async (fault: ChaosFault) => {
       counts[fault.kind] += 1;
       if (fault.kind === "kill") {
-        const at = Date.now();
         const where = await killRuntime(runtime, fault.moment);
+        // From the kill itself, not from the arming: an armed kill waits up to 5 s for its moment.
+        const at = Date.now();
         kills[where] = (kills[where] ?? 0) + 1;
         await sleep(fault.downMs);
         runtime = await launch();
-        if (Date.now() < throttledUntil) runtime.tell(throttleMessage(fault, true));
         recoveries.push(lag.recovered(at));
       } else if (fault.kind === "brokerRestart") {
         const at = Date.now();
@@ -165,12 +187,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         traffic.resume();
         recoveries.push(lag.recovered(at));
       } else if (fault.kind === "throttle") {
-        throttledUntil = Date.now() + fault.durationMs;
-        runtime.tell(throttleMessage(fault, true));
+        const rates = { throttle: fault.throttle, snsfail: fault.snsfail };
+        throttling = rates;
+        for (const running of processes) running.tell({ type: "faults", ...rates });
         pending.push(
           sleep(fault.durationMs).then(() => {
-            throttledUntil = 0;
-            for (const running of processes) running.tell(throttleMessage(fault, false));
+            if (throttling === rates) throttling = undefined;
+            for (const running of processes) running.tell({ type: "faults", throttle: 0, snsfail: 0 });
           }),
         );
       } else {
@@ -203,7 +226,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     rss.stop();
 
     const records = parseReplayInput(readFileSync(inputFile, "utf8"));
-    const recordsMismatch = await logMismatch(log, mappings, records.length);
+    const recordsMismatch = await logMismatch(log, mappings, records);
     say(`reference: replaying the ${records.length} records in order, without faults`);
     let referenceSellers: SellerMinutes = {};
     let now: number | undefined;
@@ -222,10 +245,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     say("the chaos run's outcome: schedules at the input's last event time, alerts, state");
     const final = new LocalRuntime({ template, resources, endpoints, log, partitions: options.partitions });
     try {
+      const scheduleFailures: string[] = [];
       if (now !== undefined) {
-        await final.runSchedules(new Date(now));
-        // As in the replay: outbox claims are processing time; a day later every killed invocation's claim is over.
-        await final.runSchedules(new Date(Date.now() + DAY_MS), 3, (entry) => entry === OUTBOX_RELAY_ENTRY);
+        const runs = [
+          ...(await final.runSchedules(new Date(now))),
+          // As in the replay: outbox claims are processing time; a day later every killed invocation's claim is over.
+          ...(await final.runSchedules(new Date(Date.now() + DAY_MS), 3, (e) => e === OUTBOX_RELAY_ENTRY)),
+        ];
+        for (const run of runs)
+          if (run.outcome.status === "error")
+            scheduleFailures.push(`${run.schedule} (${run.functionLogicalId})`);
       }
       receiving = false;
       await receiver;
@@ -259,14 +288,30 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         },
       );
       const uncommittedPartitions = await lag.uncommittedPartitions();
-      const passed =
-        verdict.stateMismatches === 0 &&
-        verdict.alerts.lost === 0 &&
-        verdict.alerts.unexpected === 0 &&
-        verdict.rejected.differing === 0 &&
-        recordsMismatch === 0 &&
-        uncommittedPartitions === 0 &&
-        reference.failedBatches.length === 0;
+      const failures = [
+        ...check(verdict.stateMismatches === 0, `${verdict.stateMismatches} state mismatches`),
+        ...check(verdict.alerts.lost === 0, `${verdict.alerts.lost} alerts lost`),
+        ...check(verdict.alerts.unexpected === 0, `${verdict.alerts.unexpected} unexpected alerts`),
+        ...check(verdict.rejected.differing === 0, `${verdict.rejected.differing} rejected records differ`),
+        ...check(recordsMismatch === 0, `${recordsMismatch} records in the topics not as acknowledged`),
+        ...check(uncommittedPartitions === 0, `${uncommittedPartitions} partitions not committed to the end`),
+        ...check(reference.failedBatches.length === 0, "the reference replay gave up on batches"),
+        ...crashes.map((crash) => `a runtime process crashed: ${crash}`),
+        ...scheduleFailures.map((run) => `the final scheduled run of ${run} failed`),
+        // A run that proves nothing does not pass: faults, records, alerts and rejections must all be there.
+        ...schedule
+          .filter((fault, index) => schedule.findIndex((other) => other.kind === fault.kind) === index)
+          .flatMap((fault) => {
+            const planned = schedule.filter((other) => other.kind === fault.kind).length;
+            return check(
+              counts[fault.kind] === planned,
+              `${counts[fault.kind]} of ${planned} ${fault.kind} faults`,
+            );
+          }),
+        ...check(records.length > 0, "no records"),
+        ...check(verdict.alerts.expected > 0, "the input raises no alerts to check"),
+        ...check(verdict.rejected.expected > 0, "the input has no rejected records to check"),
+      ];
       return {
         seed: options.seed,
         minutes: options.minutes,
@@ -284,12 +329,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         rss: rss.summary(),
         inputFile,
         seconds: Math.round((Date.now() - began) / 1000),
-        passed,
+        crashes,
+        failures,
+        passed: failures.length === 0,
       };
     } finally {
       await final.stop();
     }
   } finally {
+    for (const stop of stops) await stop();
     await Promise.all([...processes].map((running) => running.kill()));
     await log.close();
     clients.dynamodb.destroy();
@@ -302,7 +350,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
 /** Kills the runtime: at its armed moment if it reaches one soon, otherwise (or for "anytime") from outside. */
 async function killRuntime(runtime: RuntimeProcess, moment: Extract<ChaosFault, { kind: "kill" }>["moment"]) {
-  if (moment !== "anytime") {
+  if (moment !== "anytime" && runtime.alive) {
+    runtime.expectExit();
     runtime.tell({ type: "arm", moment });
     const fired = await Promise.race([runtime.exited.then(() => true), sleep(ARMED_KILL_TIMEOUT_MS, false)]);
     if (fired) return moment;
@@ -311,9 +360,8 @@ async function killRuntime(runtime: RuntimeProcess, moment: Extract<ChaosFault, 
   return moment === "anytime" ? "anytime" : `anytime (no ${moment} within ${ARMED_KILL_TIMEOUT_MS / 1000} s)`;
 }
 
-function throttleMessage(fault: ChaosFault, on: boolean) {
-  const rates = fault.kind === "throttle" && on ? fault : { throttle: 0.3, snsfail: 0.3 };
-  return { type: "faults" as const, throttle: on ? rates.throttle : 0, snsfail: on ? rates.snsfail : 0 };
+function check(holds: boolean, failure: string): string[] {
+  return holds ? [] : [failure];
 }
 
 function describe(fault: ChaosFault): string {
@@ -329,16 +377,28 @@ function describe(fault: ChaosFault): string {
   }
 }
 
-/** Records in the topics beyond or short of those the producer had acknowledged (a duplicate or a loss). */
+/**
+ * Records in the topics beyond or short of those the producer had acknowledged (a duplicate or a loss), partition
+ * by partition, so that a loss in one cannot hide behind a duplicate in another.
+ */
 async function logMismatch(
   log: KafkaLog,
   mappings: ReturnType<typeof templateKafkaMappings>,
-  acknowledged: number,
+  acknowledged: readonly { topic: string; partition?: number }[],
 ) {
-  let held = 0;
+  const want = new Map<string, number>();
+  for (const record of acknowledged) {
+    const key = `${record.topic}-${record.partition}`;
+    want.set(key, (want.get(key) ?? 0) + 1);
+  }
+  let mismatch = 0;
   for (const topic of new Set(mappings.flatMap((mapping) => mapping.topics)))
-    held += (await log.endOffsets(topic)).reduce((sum, end) => sum + end, 0);
-  return Math.abs(held - acknowledged);
+    for (const [partition, end] of (await log.endOffsets(topic)).entries()) {
+      mismatch += Math.abs(end - (want.get(`${topic}-${partition}`) ?? 0));
+      want.delete(`${topic}-${partition}`);
+    }
+  // Acknowledged records of a partition the topics do not have.
+  return mismatch + [...want.values()].reduce((sum, n) => sum + n, 0);
 }
 
 /** The runtime process's resident memory: its peak, and a sample each minute. */

@@ -100,6 +100,8 @@ async function main(configFile: string) {
   });
   // An orphan must not outlive its chaos run: without the parent's channel this process ends at once.
   process.once("disconnect", die);
+  // The parent may have gone while this process was still loading its modules: then no event comes.
+  if (!process.connected) die();
   // SIGTERM is a graceful leave: the consumers leave their groups, as a scaled-in poller does.
   process.once("SIGTERM", () => {
     void runtime

@@ -62,9 +62,10 @@ export function judge(
   for (const alert of observed.deliveries) {
     const times = (seen.get(alert.alertId) ?? 0) + 1;
     seen.set(alert.alertId, times);
-    if (times > 1) continue;
     const want = expected.get(alert.alertId);
     const same = want !== undefined && sameAlert(want, alert);
+    // A repeated delivery must repeat the alert: each one that differs counts; an id the fold lacks counts once.
+    if (times > 1 && (same || want === undefined)) continue;
     if (!same && ORDER_DEPENDENT_ALERT_TYPES.has(alert.alertType)) sellerDiffering += 1;
     else if (!same) unexpected += 1;
   }

@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { runChaos } from "../../local/chaos/run";
 
@@ -13,6 +13,7 @@ describe("the pipeline under real faults (npm run chaos, two minutes)", () => {
       killsPerMinute: 4,
       onProgress: (line) => console.log(`chaos: ${line}`),
     });
+    mkdirSync("test-output", { recursive: true });
     writeFileSync("test-output/chaos.json", `${JSON.stringify(report, null, 2)}\n`);
     expect(report.faults.kill).toBeGreaterThanOrEqual(8);
     expect(report.faults.brokerRestart).toBeGreaterThanOrEqual(1);
@@ -29,6 +30,8 @@ describe("the pipeline under real faults (npm run chaos, two minutes)", () => {
     expect(report.rejected.differing).toBe(0);
     expect(report.uncommittedPartitions).toBe(0);
     expect(report.recoverySeconds).toHaveLength(report.faults.kill + report.faults.brokerRestart);
+    expect(report.crashes).toEqual([]);
+    expect(report.failures).toEqual([]);
     expect(report.passed).toBe(true);
   });
 });

@@ -52,6 +52,12 @@ describe("judging a chaos run against the fault-free fold of its input", () => {
     expect(verdict.alerts).toEqual({ expected: 2, received: 1, duplicated: 0, lost: 1, unexpected: 2 });
   });
 
+  it("counts a repeated delivery that does not repeat its alert", () => {
+    const deliveries = [alert("a1"), alert("a2"), alert("a2", "LOW_STOCK", "changed on redelivery")];
+    const verdict = judge(reference, { ...outcome(), deliveries });
+    expect(verdict.alerts).toEqual({ expected: 2, received: 2, duplicated: 1, lost: 0, unexpected: 1 });
+  });
+
   it("reports seller alerts apart: a missing or extra one is not an order-free loss", () => {
     const deliveries = [alert("a1"), alert("a2"), alert("s2", "SELLER_CANCELLATION_RATE")];
     const verdict = judge(reference, { ...outcome(), deliveries });
