@@ -117,19 +117,26 @@ describe("cdk bootstrap, deploy and destroy against an AWS emulator, with no AWS
     expect(leftOut.filter((type) => /DynamoDB::|SNS::Topic$|SQS::Queue$/.test(type))).toEqual([]);
   });
 
-  it(`passes the ${SUITES.join(" and ")} suites against the deployed tables, topics and queues`, async () => {
-    const run = await runSuitesAgainstDeployedStack(target, {
-      stackName: STACK_NAME,
-      projects: SUITES,
-      testNamePattern: sharedStackTestPattern(),
-      report: "test-output/vitest-deployed.json",
-    });
+  it(
+    `passes the ${SUITES.join(" and ")} suites against the deployed tables, topics and queues`,
+    async () => {
+      const run = await runSuitesAgainstDeployedStack(target, {
+        stackName: STACK_NAME,
+        projects: SUITES,
+        testNamePattern: sharedStackTestPattern(),
+        report: "test-output/vitest-deployed.json",
+      });
 
-    expect(run.failedFiles).toEqual([]);
-    expect(run.failed).toBe(0);
-    expect(run.passed).toBeGreaterThan(0);
-    expect(run.exitCode).toBe(0);
-  });
+      expect(run.failedFiles).toEqual([]);
+      expect(run.failed).toBe(0);
+      expect(run.passed).toBeGreaterThan(0);
+      expect(run.exitCode).toBe(0);
+      // The suites take a few minutes on an idle machine and grow with the load: at a load of 11 on two cores
+      // (a soak, a chaos run and a test loop beside CI) they ran past the config's 10 min. The budget is time,
+      // not an assertion; the assertions above stay exactly as they are.
+    },
+    30 * 60_000,
+  );
 
   it("destroys the stack and with it every table, topic and queue", async () => {
     await destroy(target, ASSEMBLY, STACK_NAME);
