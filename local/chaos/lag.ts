@@ -73,16 +73,11 @@ export class LagWatch {
       const lag = positions.reduce((sum, entry) => sum + Math.max(0, entry.end - entry.committed), 0);
       const second = Math.round((at - this.began) / 1000);
       if (second >= 5 * this.series.length) this.series.push({ second, lag });
-      for (const waiter of this.waiters.slice(0, waiting))
+      for (const waiter of this.waiters.slice(0, waiting)) {
         waiter.marks ??= new Map(positions.map((entry) => [positionKey(entry), entry.end]));
-      const recovered = this.waiters
-        .slice(0, waiting)
-        .filter(
-          (waiter) =>
-            lag < this.threshold &&
-            positions.every((entry) => entry.committed >= (waiter.marks?.get(positionKey(entry)) ?? 0)),
-        );
-      for (const waiter of recovered) {
+        const marks = waiter.marks;
+        const caughtUp = positions.every((entry) => entry.committed >= (marks.get(positionKey(entry)) ?? 0));
+        if (lag >= this.threshold || !caughtUp) continue;
         this.waiters.splice(this.waiters.indexOf(waiter), 1);
         waiter.resolve(at - waiter.since);
       }
