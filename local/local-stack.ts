@@ -53,7 +53,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     const template = synthesizeTemplate();
     const resources = await createStackResources(template, services.endpoints, "theworldshop");
-    const log = options.embedded ? new MemoryLog() : new KafkaLog(services.endpoints.kafkaBrokers);
+    const log = options.embedded
+      ? new MemoryLog()
+      : new KafkaLog(services.endpoints.kafkaBrokers, undefined, {
+          onReaderCrash: (error) => options.onError?.(error, "kafka"),
+        });
     stops.push(() => log.close());
     const runtime = new LocalRuntime({
       template,

@@ -58,7 +58,11 @@ class KillableLog extends KafkaLog {
     private readonly faults: ChaosFaults,
   ) {
     // The broker's minimum session timeout: a killed runtime's partitions move on within seconds, not 30.
-    super(brokers, `theworldshop-chaos-${process.pid}`, { sessionTimeoutMs: 6_000, quiet: true });
+    super(brokers, `theworldshop-chaos-${process.pid}`, {
+      sessionTimeoutMs: 6_000,
+      quiet: true,
+      onReaderCrash: (error) => console.error(`kafka: ${error.message}`),
+    });
   }
 
   override async commit(group: string, topic: string, partition: number, nextOffset: number) {

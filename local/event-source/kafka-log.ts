@@ -18,22 +18,47 @@ interface Buffered {
   readonly appended: Notifier;
 }
 
+/** What a fetch or commit on a reader whose consumer crashed throws; the log has a new reader for the next call. */
+export class ReaderCrashedError extends Error {
+  constructor(group: string, topic: string, cause: Error) {
+    super(`the Kafka consumer of ${group} on ${topic} crashed (${cause.message}); a new one takes over`, {
+      cause,
+    });
+    this.name = "ReaderCrashedError";
+  }
+}
+
 /**
  * A member of one consumer group reading one topic, the way the event source mapping's poller is: autoCommit
  * off, `eachBatch` filling per-partition buffers, `seek` to reposition, `commitOffsets` only when told.
+ *
+ * Once its consumer crashes the reader is done: it wakes the fetches waiting on it with a ReaderCrashedError
+ * and calls `onCrash`, and the log starts a new reader, whose first fetch seeks afresh. kafkajs is told never
+ * to restart a crashed consumer itself: a restart builds a new consumer group that forgets this reader's seeks
+ * and pauses, and some crashes (a join refused after broker restarts, "Specified group generation id is not
+ * valid") it does not restart at all, leaving a consumer that never fetches again.
  */
 class GroupReader {
   private readonly buffers = new Map<number, Buffered>();
+  private readonly crash = new AbortController();
   readonly ready: Promise<void>;
 
   constructor(
     private readonly consumer: Consumer,
+    private readonly group: string,
     private readonly topic: string,
+    private readonly onCrash: (error: ReaderCrashedError) => void,
   ) {
     this.ready = this.start();
   }
 
   private async start(): Promise<void> {
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      if (this.crash.signal.aborted) return;
+      const error = new ReaderCrashedError(this.group, this.topic, payload.error);
+      this.crash.abort(error);
+      this.onCrash(error);
+    });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
     await this.consumer.run({
@@ -45,6 +70,7 @@ class GroupReader {
 
   async fetch(request: FetchRequest): Promise<LogRecord[]> {
     await this.ready;
+    this.throwIfCrashed();
     const buffer = this.buffer(request.partition);
     const from = request.fromOffset;
     const first = buffer.records[0]?.offset ?? buffer.next;
@@ -61,24 +87,31 @@ class GroupReader {
       buffer.paused = false;
       this.consumer.resume([{ topic: this.topic, partitions: [request.partition] }]);
     }
+    const signals = request.signal ? [request.signal, this.crash.signal] : [this.crash.signal];
     await waitForBatch(
       () => buffer.records.length,
       buffer.appended,
       request.max,
       request.maxWaitMs,
-      request.signal,
+      AbortSignal.any(signals),
     );
+    if (buffer.records.length === 0) this.throwIfCrashed();
     return buffer.records.slice(0, request.max);
   }
 
   async commit(partition: number, nextOffset: number): Promise<void> {
     await this.ready;
+    this.throwIfCrashed();
     await this.consumer.commitOffsets([{ topic: this.topic, partition, offset: String(nextOffset) }]);
   }
 
   async stop(): Promise<void> {
     await this.ready.catch(() => {});
     await this.consumer.disconnect();
+  }
+
+  private throwIfCrashed(): void {
+    if (this.crash.signal.aborted) throw this.crash.signal.reason;
   }
 
   private accept(batch: Batch): void {
@@ -132,6 +165,8 @@ export interface KafkaLogOptions {
   readonly sessionTimeoutMs?: number;
   /** kafkajs's own error lines (a broker restarting prints many) left out. @default false */
   readonly quiet?: boolean;
+  /** Told when a reader's consumer crashed (the log replaces it on the next fetch). */
+  readonly onReaderCrash?: (error: ReaderCrashedError) => void;
 }
 
 /** The partitioned log on a real Kafka broker, through kafkajs. */
@@ -264,9 +299,13 @@ export class KafkaLog implements PartitionedLog {
             }
           : {}),
         allowAutoTopicCreation: false,
-        retry: { retries: 8 },
+        retry: { retries: 8, restartOnFailure: async () => false },
       });
-      const created = new GroupReader(consumer, topic);
+      const created = new GroupReader(consumer, group, topic, (error) => {
+        if (this.readers.get(key) === created) this.readers.delete(key);
+        void consumer.disconnect().catch(() => {});
+        this.options.onReaderCrash?.(error);
+      });
       // A reader that could not join its group is dropped, so the next fetch tries afresh.
       created.ready.catch(() => {
         if (this.readers.get(key) === created) this.readers.delete(key);

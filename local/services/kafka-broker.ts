@@ -47,10 +47,11 @@ export interface RunningKafka {
   readonly process: ServiceProcess;
   stop(): Promise<void>;
   /**
-   * Stops the broker process, waits `downMs`, and starts it again on the same log directory and ports; resolves
-   * once it serves metadata again (a broker restart, as an MSK patch or a crashed node causes).
+   * Stops the broker process, waits `down` (milliseconds, or until the promise it returns settles), and starts
+   * it again on the same log directory and ports; resolves once it serves metadata again (a broker restart, as
+   * an MSK patch or a crashed node causes).
    */
-  restart(downMs?: number): Promise<void>;
+  restart(down?: number | (() => Promise<unknown>)): Promise<void>;
 }
 
 /** Times a start is tried again when a port chosen for the broker was taken before the broker bound it. */
@@ -130,9 +131,10 @@ async function startOnce(): Promise<RunningKafka> {
       return proc;
     },
     stop,
-    async restart(downMs = 0) {
+    async restart(down = 0) {
       await proc.stop();
-      await sleep(downMs);
+      // The broker comes back however the wait ended; whoever gave the promise sees its failure themselves.
+      await (typeof down === "number" ? sleep(down) : down().catch(() => {}));
       proc = launch();
       // The ports were ours a moment ago; should another process take one meanwhile, the warm-up fails loudly.
       await waitUntil("Kafka broker after its restart", () => warmUp(brokers, clusterId), {
