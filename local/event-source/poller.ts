@@ -91,8 +91,17 @@ export class PartitionPoller {
   async run(signal: AbortSignal): Promise<void> {
     const { log } = this.deps;
     const { group, topic, partition, batchingWindowMs } = this.settings;
-    const committed = await log.committed(group, topic, partition);
-    this.committedOffset = committed ?? (await log.beginningOffsets(topic))[partition] ?? 0;
+    // Asked until answered, for the same reason as a commit is tried until it succeeds.
+    for (let attempt = 1; this.committedOffset < 0; attempt++) {
+      if (signal.aborted) return;
+      try {
+        const committed = await log.committed(group, topic, partition);
+        this.committedOffset = committed ?? (await log.beginningOffsets(topic))[partition] ?? 0;
+      } catch (error) {
+        this.deps.onError?.(error);
+        await sleep(Math.min(200 * attempt, 2_000), undefined, { signal }).catch(() => {});
+      }
+    }
     this.progressed.notify();
     let carried: { offset: number; attempts: number } | undefined;
     while (!signal.aborted) {
@@ -227,15 +236,16 @@ export class PartitionPoller {
 
   private async commit(nextOffset: number, signal: AbortSignal): Promise<void> {
     const { group, topic, partition } = this.settings;
+    // Tried until it succeeds: the poller of a mapping runs as long as the mapping does, and a broker that is
+    // restarting, or a consumer that crashed and is replaced, refuses commits for seconds.
     for (let attempt = 1; ; attempt++) {
       if (signal.aborted) return;
       try {
         await this.deps.log.commit(group, topic, partition, nextOffset);
         break;
       } catch (error) {
-        if (attempt >= 5) throw error;
         this.deps.onError?.(error);
-        await sleep(200 * attempt, undefined, { signal }).catch(() => {});
+        await sleep(Math.min(200 * attempt, 2_000), undefined, { signal }).catch(() => {});
       }
     }
     if (nextOffset > this.committedOffset) this.stallState = undefined;

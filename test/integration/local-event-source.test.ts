@@ -254,6 +254,38 @@ describe("the local Kafka event source mapping", () => {
     expect(((await afterDeath) as Error | undefined)?.name).toBe("HandlerCrashError");
   });
 
+  it("asks for the committed offset and commits until the log answers, however long it refuses", async () => {
+    // An embedded log standing in for a broker that restarts: the first 6 questions about the committed offset
+    // and the first 6 commits fail, as kafkajs's do while the broker is down (the poller used to give a commit
+    // up after 5 tries, and its partition was never polled again).
+    class RefusingLog extends RecordingLog {
+      readonly refused = { committed: 0, commit: 0 };
+      override async committed(group: string, topic: string, partition: number) {
+        if (this.refused.committed < 6 && ++this.refused.committed)
+          throw new Error("Connection error: connect ECONNREFUSED");
+        return super.committed(group, topic, partition);
+      }
+      override async commit(group: string, topic: string, partition: number, nextOffset: number) {
+        if (this.refused.commit < 6 && ++this.refused.commit)
+          throw new Error("Connection error: connect ECONNREFUSED");
+        await super.commit(group, topic, partition, nextOffset);
+      }
+    }
+    const log = new RefusingLog();
+    await produce(log, 12);
+    const delivered: MSKEvent[] = [];
+    defineScript("refused", (event) => {
+      delivered.push(event);
+    });
+    const { runtime } = await startConsumer({ script: "refused", batchSize: 5 }, log);
+
+    await runtime.caughtUp();
+
+    expect(delivered.map(first)).toEqual([0, 5, 10]);
+    expect(log.commits).toEqual([5, 10, 12]);
+    expect(log.refused).toEqual({ committed: 6, commit: 6 });
+  });
+
   it("processes the partitions of a topic concurrently, each in offset order", async () => {
     const log = new MemoryLog();
     await log.ensureTopic(TOPIC, 2);
