@@ -88,7 +88,7 @@ function printReport(report: ChaosReport) {
     ],
     ["uncommitted partitions", String(report.uncommittedPartitions)],
     ["runtime crashes", String(report.crashes.length)],
-    ["recovery (s)", report.recoverySeconds.join(" ") || "none"],
+    ["recovery (s)", report.recoverySeconds.map((s) => s ?? "never").join(" ") || "none"],
     [
       "runtime RSS",
       `peak ${report.peakRssMiB} MiB` +

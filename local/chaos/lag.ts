@@ -13,7 +13,7 @@ export class LagWatch {
   private readonly timer: NodeJS.Timeout;
   private readonly waiters: {
     since: number;
-    resolve: (ms: number) => void;
+    resolve: (ms: number | null) => void;
     /** The end of every partition at the first measurement after the fault: what must be committed. */
     marks?: Map<string, number>;
   }[] = [];
@@ -40,9 +40,10 @@ export class LagWatch {
    * have committed every record the topics held at the first measurement after the fault, and the lag is under
    * one second of traffic beyond the batching window (a mapping holds up to a window's records before it
    * invokes). The first condition is what makes a small lag mean recovered: right after a kill, or while the
-   * producer held during a broker restart, the lag is small because nothing moves.
+   * producer held during a broker restart, the lag is small because nothing moves. Resolves with null if the
+   * watch is stopped first (the consumers never caught up).
    */
-  recovered(since: number): Promise<number> {
+  recovered(since: number): Promise<number | null> {
     return new Promise((resolve) => this.waiters.push({ since, resolve }));
   }
 
@@ -57,8 +58,10 @@ export class LagWatch {
     return (await this.behind()).length;
   }
 
+  /** Ends the measurements; a recovery still awaited never happened: it resolves with null. */
   stop(): void {
     clearInterval(this.timer);
+    for (const waiter of this.waiters.splice(0)) waiter.resolve(null);
   }
 
   private async sample() {

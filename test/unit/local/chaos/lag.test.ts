@@ -26,7 +26,7 @@ describe("the chaos run's recovery time", () => {
   it("waits until what the topics held after the fault is committed, though the lag was small throughout", async () => {
     const { state, log } = offsets();
     const watch = new LagWatch(log, [mapping], 200);
-    let recoveredAfter: number | undefined;
+    let recoveredAfter: number | null | undefined;
     void watch.recovered(Date.now()).then((ms) => (recoveredAfter = ms));
     // The runtime is dead: 50 records arrive and nothing is committed; 50 is under the 200-record threshold.
     state.end = 1_050;
@@ -57,5 +57,15 @@ describe("the chaos run's recovery time", () => {
     await vi.advanceTimersByTimeAsync(1_000);
     expect(recovered).toBe(true);
     watch.stop();
+  });
+
+  it("reports a recovery still awaited when the watch stops as never (null)", async () => {
+    const { state, log } = offsets();
+    const watch = new LagWatch(log, [mapping], 200);
+    const recovery = watch.recovered(Date.now());
+    state.end = 1_050;
+    await vi.advanceTimersByTimeAsync(3_000);
+    watch.stop();
+    expect(await recovery).toBeNull();
   });
 });
