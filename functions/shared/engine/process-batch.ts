@@ -52,7 +52,7 @@ export interface BatchContext {
   readonly redrive?: boolean;
 }
 
-const KEY_CONCURRENCY = 16;
+const DEFAULT_KEY_CONCURRENCY = 16;
 const MAX_KEY_BYTES = 2048;
 /** Extra life of an outbox claim past the invocation's end, for clocks that disagree between hosts. */
 const CLAIM_MARGIN_MS = 10_000;
@@ -191,7 +191,8 @@ export async function processBatch<V, S, C>(
     }
   };
   // A crash stops the batch, but only once the writes in flight have settled: nothing of it outlives the call.
-  await Promise.all(Array.from({ length: Math.min(KEY_CONCURRENCY, keys.length) }, worker));
+  const concurrency = options.keyConcurrency ?? DEFAULT_KEY_CONCURRENCY;
+  await Promise.all(Array.from({ length: Math.min(concurrency, keys.length) }, worker));
   if (fatal) throw fatal.error;
 
   await publishOutboxes(ctx, options.alertTopicArn, [...toPublish.values()], owner.id);

@@ -129,4 +129,9 @@ export interface EngineOptions<C> {
    * @default 1 hour (`theworldshop:engine.maxEventTimeAheadMinutes`)
    */
   readonly maxEventTimeAheadMs?: number;
+  /**
+   * State keys applied at once within a batch (each its own read-modify-conditional-write chain).
+   * @default 16
+   */
+  readonly keyConcurrency?: number;
 }
