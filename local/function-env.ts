@@ -5,7 +5,7 @@ import type { CfnTemplate } from "./template";
 /** A Lambda function of the template: its logical id, handler entry and environment resolved locally. */
 export type TemplateFunction = Pick<
   FunctionDefinition,
-  "logicalId" | "entry" | "environment" | "timeoutSeconds"
+  "logicalId" | "entry" | "environment" | "timeoutSeconds" | "memorySize"
 >;
 
 /** Every function of the template that records its handler entry, with its environment resolved to local names. */

@@ -1,0 +1,214 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SNSClient } from "@aws-sdk/client-sns";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { DeliveredRecord } from "../functions/shared/engine/decode";
+import { engineOptionsFromEnv } from "../functions/shared/engine/handler";
+import { processBatch } from "../functions/shared/engine/process-batch";
+import { templateFunction } from "../local/function-env";
+import { SeededRandom } from "../local/random";
+import { createStackResources } from "../local/resources";
+import type { ServiceEndpoints } from "../local/services/endpoints";
+import type { CfnTemplate } from "../local/template";
+import type { BenchConsumer } from "./consumers";
+import { meterDynamoDb } from "./dynamodb-meter";
+import { AWS_PRICES } from "./prices";
+import { BENCH_PARTITIONS, inBatches, topicWorkload } from "./workload";
+
+/** A call's added latency: log-normal with this median and 99th percentile, in milliseconds. */
+export interface LatencyDistribution {
+  readonly medianMs: number;
+  readonly p99Ms: number;
+}
+
+/** In-region figures for small items and messages, as AWS's own latency metrics show them. */
+export const AWS_LATENCY = {
+  dynamodb: { medianMs: 4, p99Ms: 12 },
+  sns: { medianMs: 15, p99Ms: 40 },
+} as const satisfies Record<string, LatencyDistribution>;
+
+/** The normal distribution's 99th percentile, in standard deviations. */
+const Z99 = 2.3263;
+
+/** A sampler of `distribution` (Box-Muller on a seeded sequence, so that two runs wait alike). */
+export function latencySampler(distribution: LatencyDistribution, random: SeededRandom): () => number {
+  const sigma = Math.log(distribution.p99Ms / distribution.medianMs) / Z99;
+  return () => {
+    const normal = Math.sqrt(-2 * Math.log(1 - random.next())) * Math.cos(2 * Math.PI * random.next());
+    return distribution.medianMs * Math.exp(sigma * normal);
+  };
+}
+
+/** Waits a drawn latency before each call of `client` reaches the emulator. */
+export function addLatency(client: DynamoDBClient | SNSClient, draw: () => number, name: string): void {
+  // Both clients' stacks take the same untyped-input middleware; TypeScript cannot see it through the union.
+  const stack = client.middlewareStack as unknown as DynamoDBClient["middlewareStack"];
+  stack.add(
+    (next) => async (args) => {
+      await sleep(draw());
+      return next(args);
+    },
+    { step: "initialize", name: `benchLatency${name}` },
+  );
+}
+
+/** Messages published to SNS: what SNS bills (a PublishBatch entry is a request of its own). */
+function countPublishes(client: SNSClient): { messages: number } {
+  const count = { messages: 0 };
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as { PublishBatchRequestEntries?: unknown[] };
+      if (context.commandName === "PublishCommand") count.messages += 1;
+      if (context.commandName === "PublishBatchCommand")
+        count.messages += input.PublishBatchRequestEntries?.length ?? 0;
+      return next(args);
+    },
+    { step: "initialize", name: "benchPublishCount" },
+  );
+  return count;
+}
+
+export interface LatencyRun {
+  /** Partitions whose invocations ran at the same time (1: one invocation at a time). */
+  readonly concurrentPartitions: number;
+  /** State keys each invocation applied at once. */
+  readonly keyConcurrency: number;
+  readonly events: number;
+  readonly recordsPerSec: number;
+  /** Each partition's records over the time its own invocations took, lowest and highest. */
+  readonly perPartitionRecordsPerSec: { readonly min: number; readonly max: number };
+  readonly writesPerEvent: number;
+  readonly wcuPerEvent: number;
+  readonly rcuPerEvent: number;
+  readonly publishesPerEvent: number;
+  /** Dollars per million events: on-demand DynamoDB, Lambda duration and requests, SNS publishes. */
+  readonly dollarsPerMillionEvents: {
+    readonly dynamodb: number;
+    readonly lambda: number;
+    readonly sns: number;
+    readonly total: number;
+  };
+}
+
+/**
+ * B6 for one consumer: the seeded workload through the engine with an AWS-like latency added to every DynamoDB
+ * and SNS call, the six partitions' batches one invocation at a time, then all six partitions at once (as the
+ * event source mapping runs them, one batch per partition in flight) with 16 and with 64 state keys in flight
+ * per invocation, each run on fresh tables.
+ */
+export async function measureWithAwsLatency(
+  name: string,
+  bench: BenchConsumer,
+  options: {
+    template: CfnTemplate;
+    endpoints: ServiceEndpoints;
+    minutes: number;
+    batchSize: number;
+    latency?: { dynamodb: LatencyDistribution; sns: LatencyDistribution };
+  },
+): Promise<LatencyRun[]> {
+  const workload = topicWorkload(bench.topic, { minutes: options.minutes });
+  const partitions = Array.from({ length: BENCH_PARTITIONS }, (_, partition) =>
+    inBatches(
+      workload.filter((record) => record.partition === partition),
+      options.batchSize,
+    ),
+  );
+  const runs: LatencyRun[] = [];
+  for (const [concurrentPartitions, keyConcurrency] of [
+    [1, 16],
+    [BENCH_PARTITIONS, 16],
+    [BENCH_PARTITIONS, 64],
+  ] as const)
+    runs.push(await run(name, bench, options, partitions, concurrentPartitions, keyConcurrency));
+  return runs;
+}
+
+async function run(
+  name: string,
+  bench: BenchConsumer,
+  options: Parameters<typeof measureWithAwsLatency>[2],
+  partitions: readonly DeliveredRecord[][][],
+  concurrentPartitions: number,
+  keyConcurrency: number,
+): Promise<LatencyRun> {
+  const { template, endpoints, latency = AWS_LATENCY } = options;
+  const stack = await createStackResources(
+    template,
+    endpoints,
+    `bench-b6-${name}-${concurrentPartitions}-${keyConcurrency}-${Date.now()}`,
+  );
+  const fn = templateFunction(template, stack, bench.entry);
+  const engineOptions = {
+    ...engineOptionsFromEnv(bench.configFromEnv(fn.environment), fn.environment),
+    keyConcurrency,
+  };
+  const dynamodbClient = new DynamoDBClient({ endpoint: endpoints.dynamodb, maxAttempts: 1 });
+  const sns = new SNSClient({ endpoint: endpoints.snsSqs, maxAttempts: 1 });
+  const sqs = new SQSClient({ endpoint: endpoints.snsSqs });
+  const random = new SeededRandom("b6", name, concurrentPartitions, keyConcurrency);
+  addLatency(dynamodbClient, latencySampler(latency.dynamodb, random), "DynamoDb");
+  addLatency(sns, latencySampler(latency.sns, random), "Sns");
+  const usage = meterDynamoDb(dynamodbClient);
+  const published = countPublishes(sns);
+  const clients = {
+    dynamodb: DynamoDBDocumentClient.from(dynamodbClient, {
+      marshallOptions: { removeUndefinedValues: true },
+    }),
+    sns,
+    sqs,
+  };
+  let invocations = 0;
+  let billedMs = 0;
+  const partitionSeconds: number[] = [];
+  const runPartition = async (batches: readonly DeliveredRecord[][], partition: number) => {
+    const began = performance.now();
+    for (const batch of batches) {
+      const invoked = performance.now();
+      await processBatch(bench.consumer, engineOptions, batch, { clients, deadline: Date.now() + 600_000 });
+      billedMs += Math.ceil(performance.now() - invoked);
+      invocations += 1;
+    }
+    partitionSeconds[partition] = (performance.now() - began) / 1000;
+  };
+  const began = performance.now();
+  try {
+    for (let first = 0; first < partitions.length; first += concurrentPartitions)
+      await Promise.all(
+        partitions
+          .slice(first, first + concurrentPartitions)
+          .map((batches, i) => runPartition(batches, first + i)),
+      );
+  } finally {
+    dynamodbClient.destroy();
+    sns.destroy();
+    sqs.destroy();
+  }
+  const seconds = (performance.now() - began) / 1000;
+  const events = partitions.flat(2).length;
+  const perPartition = partitions.map((batches, i) => batches.flat().length / partitionSeconds[i]!);
+  const prices = AWS_PRICES;
+  const gbSeconds = (billedMs / 1000) * (fn.memorySize / 1024);
+  const dollars = {
+    dynamodb:
+      (usage.writeCapacity * prices.dynamodbPerMillionWriteUnits +
+        usage.readCapacity * prices.dynamodbPerMillionReadUnits) /
+      events,
+    lambda:
+      (gbSeconds * prices.lambdaPerGbSecond * 1e6 + invocations * prices.lambdaPerMillionRequests) / events,
+    sns: (published.messages * prices.snsPerMillionPublishes) / events,
+  };
+  return {
+    concurrentPartitions,
+    keyConcurrency,
+    events,
+    recordsPerSec: events / seconds,
+    perPartitionRecordsPerSec: { min: Math.min(...perPartition), max: Math.max(...perPartition) },
+    writesPerEvent: usage.writes / events,
+    wcuPerEvent: usage.writeCapacity / events,
+    rcuPerEvent: usage.readCapacity / events,
+    publishesPerEvent: published.messages / events,
+    dollarsPerMillionEvents: { ...dollars, total: dollars.dynamodb + dollars.lambda + dollars.sns },
+  };
+}
