@@ -94,7 +94,7 @@ function printReport(report: ChaosReport) {
       `peak ${report.peakRssMiB} MiB` +
         (report.rss.slopeMiBPerHour === undefined
           ? ""
-          : `, ${report.rss.slopeMiBPerHour} MiB/h over its longest life`),
+          : `, ${report.rss.slopeMiBPerHour.toFixed(0)} MiB/h over its longest life`),
     ],
     ["took", `${report.seconds} s`],
   ];
