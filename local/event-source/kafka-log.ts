@@ -1,6 +1,6 @@
 import { type Admin, type Batch, type Consumer, Kafka, logLevel, Partitioners, type Producer } from "kafkajs";
 import { createReadyTopics } from "../kafka-topics";
-import { Notifier, waitForBatch } from "./batch-wait";
+import { abortion, Notifier, waitForBatch } from "./batch-wait";
 import type { FetchRequest, LogRecord, PartitionedLog, ProducedRecord, RecordPosition } from "./log";
 import { UnknownTopicPartitionError } from "./memory-log";
 import { partitionForKey } from "./murmur2";
@@ -69,7 +69,15 @@ class GroupReader {
   }
 
   async fetch(request: FetchRequest): Promise<LogRecord[]> {
-    await this.ready;
+    // A new reader joining its group can take kafkajs's whole retry budget while the broker is away; a stopping
+    // mapping does not wait for it.
+    const stopped = abortion([request.signal]);
+    try {
+      await Promise.race([this.ready, stopped.promise]);
+    } finally {
+      stopped.dispose();
+    }
+    if (request.signal?.aborted) return [];
     this.throwIfCrashed();
     const buffer = this.buffer(request.partition);
     const from = request.fromOffset;
@@ -87,13 +95,13 @@ class GroupReader {
       buffer.paused = false;
       this.consumer.resume([{ topic: this.topic, partitions: [request.partition] }]);
     }
-    const signals = request.signal ? [request.signal, this.crash.signal] : [this.crash.signal];
     await waitForBatch(
       () => buffer.records.length,
       buffer.appended,
       request.max,
       request.maxWaitMs,
-      AbortSignal.any(signals),
+      request.signal,
+      this.crash.signal,
     );
     if (buffer.records.length === 0) this.throwIfCrashed();
     return buffer.records.slice(0, request.max);
@@ -299,6 +307,8 @@ export class KafkaLog implements PartitionedLog {
             }
           : {}),
         allowAutoTopicCreation: false,
+        // Never true: a crashed reader is replaced (GroupReader); a kafkajs restart timer would outlive the
+        // disconnect below and bring back a consumer nobody reads from.
         retry: { retries: 8, restartOnFailure: async () => false },
       });
       const created = new GroupReader(consumer, group, topic, (error) => {

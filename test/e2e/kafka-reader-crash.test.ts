@@ -17,6 +17,8 @@ describe("the local Kafka event source mapping when its kafkajs consumer crashes
     await broker?.stop();
   });
 
+  // A broker start, a crash after kafkajs's reconnection retries and a restart can take more than the tier's
+  // two minutes on a busy machine.
   it("replaces the crashed consumer, reads on from the committed offset and commits to the end", async () => {
     broker = await startKafkaBroker();
     const crashes: ReaderCrashedError[] = [];
@@ -57,5 +59,5 @@ describe("the local Kafka event source mapping when its kafkajs consumer crashes
     // The records after the crash arrive through a new consumer; the ones before it are not read again.
     expect(offsetsDelivered(delivered)).toEqual(Array.from({ length: 20 }, (_, offset) => offset));
     expect(await log.committed(group, topic, 0)).toBe(20);
-  });
+  }, 300_000);
 });
