@@ -108,7 +108,8 @@ export async function measureWithAwsLatency(
     latency?: { dynamodb: LatencyDistribution; sns: LatencyDistribution };
   },
 ): Promise<LatencyRun[]> {
-  const workload = topicWorkload(bench.topic, { minutes: options.minutes });
+  // Five times B1's traffic: enough batches per partition for a rate, and more sellers and cards at once.
+  const workload = topicWorkload(bench.topic, { minutes: options.minutes, visitsPerSecond: 25 });
   const partitions = Array.from({ length: BENCH_PARTITIONS }, (_, partition) =>
     inBatches(
       workload.filter((record) => record.partition === partition),
