@@ -311,16 +311,16 @@ export class KafkaLog implements PartitionedLog {
         // disconnect below and bring back a consumer nobody reads from.
         retry: { retries: 8, restartOnFailure: async () => false },
       });
-      const created = new GroupReader(consumer, group, topic, (error) => {
+      // A reader whose consumer crashed, or could not join its group, is dropped: the next fetch tries afresh.
+      const drop = () => {
         if (this.readers.get(key) === created) this.readers.delete(key);
         void consumer.disconnect().catch(() => {});
+      };
+      const created = new GroupReader(consumer, group, topic, (error) => {
+        drop();
         this.options.onReaderCrash?.(error);
       });
-      // A reader that could not join its group is dropped, so the next fetch tries afresh.
-      created.ready.catch(() => {
-        if (this.readers.get(key) === created) this.readers.delete(key);
-        void consumer.disconnect().catch(() => {});
-      });
+      created.ready.catch(drop);
       reader = created;
       this.readers.set(key, reader);
     }

@@ -91,17 +91,11 @@ export class PartitionPoller {
   async run(signal: AbortSignal): Promise<void> {
     const { log } = this.deps;
     const { group, topic, partition, batchingWindowMs } = this.settings;
-    // Asked until answered, for the same reason as a commit is tried until it succeeds.
-    for (let attempt = 1; this.committedOffset < 0; attempt++) {
-      if (signal.aborted) return;
-      try {
-        const committed = await log.committed(group, topic, partition);
-        this.committedOffset = committed ?? (await log.beginningOffsets(topic))[partition] ?? 0;
-      } catch (error) {
-        this.deps.onError?.(error);
-        await sleep(Math.min(200 * attempt, 2_000), undefined, { signal }).catch(() => {});
-      }
-    }
+    const started = await this.untilAnswered(signal, async () => {
+      const committed = await log.committed(group, topic, partition);
+      this.committedOffset = committed ?? (await log.beginningOffsets(topic))[partition] ?? 0;
+    });
+    if (!started) return;
     this.progressed.notify();
     let carried: { offset: number; attempts: number } | undefined;
     while (!signal.aborted) {
@@ -236,20 +230,28 @@ export class PartitionPoller {
 
   private async commit(nextOffset: number, signal: AbortSignal): Promise<void> {
     const { group, topic, partition } = this.settings;
-    // Tried until it succeeds: the poller of a mapping runs as long as the mapping does, and a broker that is
-    // restarting, or a consumer that crashed and is replaced, refuses commits for seconds.
+    if (!(await this.untilAnswered(signal, () => this.deps.log.commit(group, topic, partition, nextOffset))))
+      return;
+    if (nextOffset > this.committedOffset) this.stallState = undefined;
+    this.committedOffset = nextOffset;
+    this.progressed.notify();
+  }
+
+  /**
+   * Calls the log until it answers, each failure reported and followed by a pause (200 ms more each time, at
+   * most 2 s); false once `signal` aborts. The poller of a mapping runs as long as the mapping does, and a broker
+   * that is restarting, or a consumer that crashed and is replaced, refuses commits and questions for seconds.
+   */
+  private async untilAnswered(signal: AbortSignal, call: () => Promise<void>): Promise<boolean> {
     for (let attempt = 1; ; attempt++) {
-      if (signal.aborted) return;
+      if (signal.aborted) return false;
       try {
-        await this.deps.log.commit(group, topic, partition, nextOffset);
-        break;
+        await call();
+        return true;
       } catch (error) {
         this.deps.onError?.(error);
         await sleep(Math.min(200 * attempt, 2_000), undefined, { signal }).catch(() => {});
       }
     }
-    if (nextOffset > this.committedOffset) this.stallState = undefined;
-    this.committedOffset = nextOffset;
-    this.progressed.notify();
   }
 }
