@@ -307,9 +307,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         ...check(verdict.alerts.unexpected === 0, `${verdict.alerts.unexpected} unexpected alerts`),
         ...check(verdict.rejected.differing === 0, `${verdict.rejected.differing} rejected records differ`),
         ...check(recordsMismatch === 0, `${recordsMismatch} records in the topics not as acknowledged`),
-        ...(undrained
-          ? [`the consumers did not commit to the end in ${DRAIN_TIMEOUT_MS / 60_000} minutes: ${undrained}`]
-          : []),
+        ...check(
+          undrained === undefined,
+          `the consumers did not commit to the end in ${DRAIN_TIMEOUT_MS / 60_000} minutes: ${undrained}`,
+        ),
         ...check(uncommittedPartitions === 0, `${uncommittedPartitions} partitions not committed to the end`),
         ...check(reference.failedBatches.length === 0, "the reference replay gave up on batches"),
         ...crashes.map((crash) => `a runtime process crashed: ${crash}`),
