@@ -1,8 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { SNSClient } from "@aws-sdk/client-sns";
-import { SQSClient } from "@aws-sdk/client-sqs";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { SNSClient } from "@aws-sdk/client-sns";
+import { createEngineClients, type EngineClients } from "../functions/shared/engine/clients";
 import type { DeliveredRecord } from "../functions/shared/engine/decode";
 import { engineOptionsFromEnv } from "../functions/shared/engine/handler";
 import { processBatch } from "../functions/shared/engine/process-batch";
@@ -41,9 +39,13 @@ export function latencySampler(distribution: LatencyDistribution, random: Seeded
 }
 
 /** Waits a drawn latency before each call of `client` reaches the emulator. */
-export function addLatency(client: DynamoDBClient | SNSClient, draw: () => number, name: string): void {
+export function addLatency(
+  client: EngineClients["dynamodb"] | EngineClients["sns"],
+  draw: () => number,
+  name: string,
+): void {
   // Both clients' stacks take the same untyped-input middleware; TypeScript cannot see it through the union.
-  const stack = client.middlewareStack as unknown as DynamoDBClient["middlewareStack"];
+  const stack = client.middlewareStack as unknown as EngineClients["dynamodb"]["middlewareStack"];
   stack.add(
     (next) => async (args) => {
       await sleep(draw());
@@ -145,21 +147,17 @@ async function run(
     ...engineOptionsFromEnv(bench.configFromEnv(fn.environment), fn.environment),
     keyConcurrency,
   };
-  const dynamodbClient = new DynamoDBClient({ endpoint: endpoints.dynamodb, maxAttempts: 1 });
-  const sns = new SNSClient({ endpoint: endpoints.snsSqs, maxAttempts: 1 });
-  const sqs = new SQSClient({ endpoint: endpoints.snsSqs });
+  // The clients a consumer's Lambda function makes (one attempt per call, the engine's own retries above it).
+  const clients = createEngineClients({
+    dynamodb: { endpoint: endpoints.dynamodb },
+    sns: { endpoint: endpoints.snsSqs },
+    sqs: { endpoint: endpoints.snsSqs },
+  });
   const random = new SeededRandom("b6", name, concurrentPartitions, keyConcurrency);
-  addLatency(dynamodbClient, latencySampler(latency.dynamodb, random), "DynamoDb");
-  addLatency(sns, latencySampler(latency.sns, random), "Sns");
-  const usage = meterDynamoDb(dynamodbClient);
-  const published = countPublishes(sns);
-  const clients = {
-    dynamodb: DynamoDBDocumentClient.from(dynamodbClient, {
-      marshallOptions: { removeUndefinedValues: true },
-    }),
-    sns,
-    sqs,
-  };
+  addLatency(clients.dynamodb, latencySampler(latency.dynamodb, random), "DynamoDb");
+  addLatency(clients.sns, latencySampler(latency.sns, random), "Sns");
+  const usage = meterDynamoDb(clients.dynamodb);
+  const published = countPublishes(clients.sns);
   let invocations = 0;
   let billedMs = 0;
   const partitionSeconds: number[] = [];
@@ -182,9 +180,9 @@ async function run(
           .map((batches, i) => runPartition(batches, first + i)),
       );
   } finally {
-    dynamodbClient.destroy();
-    sns.destroy();
-    sqs.destroy();
+    clients.dynamodb.destroy();
+    clients.sns.destroy();
+    clients.sqs.destroy();
   }
   const seconds = (performance.now() - began) / 1000;
   const events = partitions.flat(2).length;
