@@ -80,7 +80,10 @@ export interface LatencyRun {
   readonly recordsPerSec: number;
   /** Each partition's records over the time its own invocations took, lowest and highest. */
   readonly perPartitionRecordsPerSec: { readonly min: number; readonly max: number };
+  /** Write requests per event, the refused conditional writes of lost races included. */
   readonly writesPerEvent: number;
+  /** Conditional writes refused per event: how often invocations raced for one item. */
+  readonly refusedWritesPerEvent: number;
   readonly wcuPerEvent: number;
   readonly rcuPerEvent: number;
   readonly publishesPerEvent: number;
@@ -205,6 +208,7 @@ async function run(
     recordsPerSec: events / seconds,
     perPartitionRecordsPerSec: { min: Math.min(...perPartition), max: Math.max(...perPartition) },
     writesPerEvent: usage.writes / events,
+    refusedWritesPerEvent: usage.refusedWrites / events,
     wcuPerEvent: usage.writeCapacity / events,
     rcuPerEvent: usage.readCapacity / events,
     publishesPerEvent: published.messages / events,

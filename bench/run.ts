@@ -130,7 +130,7 @@ try {
         console.log(
           `B6 ${name}, ${run.concurrentPartitions} partition(s) at once, ${run.keyConcurrency} keys: ${run.recordsPerSec.toFixed(0)} records/s ` +
             `(${run.perPartitionRecordsPerSec.min.toFixed(0)}–${run.perPartitionRecordsPerSec.max.toFixed(0)} per partition), ` +
-            `${run.writesPerEvent.toFixed(3)} writes/event, $${run.dollarsPerMillionEvents.total.toFixed(2)} per million events`,
+            `${run.writesPerEvent.toFixed(3)} writes/event (${run.refusedWritesPerEvent.toFixed(3)} refused), $${run.dollarsPerMillionEvents.total.toFixed(2)} per million events`,
         );
     }
     results.b6 = b6;
