@@ -1,10 +1,11 @@
 import { holdsCardNumber } from "../../functions/shared/engine/card-screen";
 import type { Alert, Consumer, ConsumerRecord, SideRecord } from "../../functions/shared/engine/types";
 import type { RawKafkaRecord } from "../../local/kafka-event";
+import { reduceInto } from "./shared-reduce";
 
 /** What applying every record exactly once gives: the truth the engine's results are compared with. */
 export interface ReferenceOutcome<S> {
-  /** The final state per state key. */
+  /** The final state per state key, shared keys included. */
   readonly states: ReadonlyMap<string, S>;
   /** Every alert, in the order the records raised them. */
   readonly alerts: readonly Alert[];
@@ -16,14 +17,15 @@ export interface ReferenceOutcome<S> {
 
 /**
  * An in-memory fold with no engine in it: each record once, in offset order per partition, through the
- * consumer's schema, `stateKeys` and `reduce`. Side records are keyed by their item's `pk`.
+ * consumer's schema, `stateKeys` and `reduce`, shared keys as earlier records left them. Side records are keyed
+ * by their item's `pk`.
  */
 export function referenceFold<V, S, C>(
   consumer: Consumer<V, S, C>,
   config: C,
   records: readonly RawKafkaRecord[],
 ): ReferenceOutcome<S> {
-  const states = new Map<string, S>();
+  const states = new Map<string, unknown>();
   const alerts: Alert[] = [];
   const sideRecords = new Map<string, Map<string, Readonly<Record<string, unknown>>>>();
   const rejected: string[] = [];
@@ -47,8 +49,7 @@ export function referenceFold<V, S, C>(
     let failed = false;
     for (const key of new Set(keys)) {
       try {
-        const reduction = consumer.reduce(key, states.get(key), record, config);
-        states.set(key, reduction.state);
+        const reduction = reduceInto(consumer, key, record, config, states);
         alerts.push(...(reduction.alerts ?? []));
         for (const side of reduction.records ?? []) putSideRecord(sideRecords, side);
       } catch {
@@ -58,7 +59,7 @@ export function referenceFold<V, S, C>(
     }
     if (failed) rejected.push(coordinates);
   }
-  return { states, alerts, sideRecords, rejected };
+  return { states: states as Map<string, S>, alerts, sideRecords, rejected };
 }
 
 function parse<V>(

@@ -2,7 +2,7 @@ import { dynamoDbRefusal, KeyContentionError, StateItemRefusedError } from "./er
 import { foldKey } from "./fold";
 import { claimAbandoned } from "./outbox";
 import { fenceAttribute, type OutboxOwner, type StateItem } from "./state-item";
-import { readItem, type StoreContext, writeItem } from "./state-store";
+import { readItem, readItems, type StoreContext, writeItem } from "./state-store";
 import type { Consumer, ConsumerRecord } from "./types";
 
 /** What applying one key's records needs from its batch. */
@@ -22,9 +22,11 @@ export interface KeyApplication<V, S, C> {
   readonly redrive: boolean;
 }
 
-/** A key's item as last read or written by this batch. */
+/** A key's item as last read or written by this batch, and its records' shared keys' items as last read. */
 interface KeyCursor {
   current: StateItem | undefined;
+  /** Every shared key of the key's records; undefined for one with no item. */
+  shared: ReadonlyMap<string, StateItem | undefined>;
 }
 
 const MAX_WRITE_ATTEMPTS = 8;
@@ -39,8 +41,9 @@ export async function applyKeyRecords<V, S, C>(
   key: string,
   records: readonly ConsumerRecord<V>[],
   stored: StateItem | undefined,
+  shared: ReadonlyMap<string, StateItem | undefined> = new Map(),
 ): Promise<void> {
-  const at: KeyCursor = { current: stored };
+  const at: KeyCursor = { current: stored, shared };
   try {
     await applyRecords(app, key, records, at);
     return;
@@ -68,7 +71,17 @@ async function applyRecords<V, S, C>(
 ): Promise<void> {
   const { ctx, owner, clock } = app;
   for (let attempt = 1; ; attempt++) {
-    const fold = foldKey(app.consumer, app.config, key, at.current, records, clock(), owner, app.redrive);
+    const fold = foldKey(
+      app.consumer,
+      app.config,
+      key,
+      at.current,
+      records,
+      clock(),
+      owner,
+      app.redrive,
+      at.shared,
+    );
     await app.reject(fold.failures);
     if (!fold.next) {
       ctx.stats.duplicatesSkipped += fold.duplicates;
@@ -77,7 +90,7 @@ async function applyRecords<V, S, C>(
         app.toPublish.set(key, (await claimAbandoned(ctx, at.current, owner, clock())) ?? at.current);
       return;
     }
-    if (await writeItem(ctx, fold.next, at.current?.version, fold.sideRecords)) {
+    if (await writeItem(ctx, fold.next, at.current?.version, fold.sideRecords, fold.sharedWrites)) {
       ctx.stats.duplicatesSkipped += fold.duplicates;
       at.current = fold.next;
       if (fold.next.outbox?.length) app.toPublish.set(key, fold.next);
@@ -85,7 +98,18 @@ async function applyRecords<V, S, C>(
     }
     if (attempt >= MAX_WRITE_ATTEMPTS) throw new KeyContentionError(key, attempt);
     at.current = await readItem(ctx, key);
+    // Only a write that changed shared keys can have lost on one of them; otherwise they stay as first read.
+    if (fold.sharedWrites.length > 0) at.shared = await readShared(ctx, [...at.shared.keys()]);
   }
+}
+
+/** The items of `keys` as they stand now, undefined for a key with none. */
+async function readShared(
+  ctx: StoreContext,
+  keys: readonly string[],
+): Promise<Map<string, StateItem | undefined>> {
+  const items = await readItems(ctx, keys);
+  return new Map(keys.map((key) => [key, items.get(key)]));
 }
 
 /** Advances the key's fence past `record` without applying it: the partition moves on. */

@@ -8,7 +8,14 @@ import {
   type OutboxOwner,
   type StateItem,
 } from "./state-item";
-import type { Alert, Consumer, ConsumerRecord, SideRecord } from "./types";
+import type { Alert, Consumer, ConsumerRecord, SharedWrite, SideRecord } from "./types";
+
+/** A shared key's item to write with the key's own, on condition that it is still at `readVersion`. */
+export interface SharedItemWrite {
+  readonly item: StateItem;
+  /** The version read, or undefined when the key had no item. */
+  readonly readVersion: number | undefined;
+}
 
 /** A key's records folded onto its stored item: the item to write, or nothing when every record was a duplicate. */
 export interface KeyFold {
@@ -18,12 +25,16 @@ export interface KeyFold {
   readonly duplicates: number;
   /** Records the reducer threw on: rejected, and fenced so they are not tried again. */
   readonly failures: readonly { record: ConsumerRecord<unknown>; reason: string }[];
+  /** Shared keys the reductions changed, in the state their last reduction left. */
+  readonly sharedWrites: readonly SharedItemWrite[];
 }
 
 /**
  * Skips records at or below the item's fence for their topic-partition, folds the rest through the
  * reducer in order, advances the fences and appends the new alerts to the outbox, claimed by `owner`
- * (who also takes over pending alerts whose claim ran out by `now`). Pure.
+ * (who also takes over pending alerts whose claim ran out by `now`). `shared` holds the items of the records'
+ * shared keys as read (undefined for a key with no item); the reductions see their states and may change them.
+ * Pure.
  */
 export function foldKey<V, S, C>(
   consumer: Consumer<V, S, C>,
@@ -34,6 +45,7 @@ export function foldKey<V, S, C>(
   now: number,
   owner?: OutboxOwner,
   redrive = false,
+  shared: ReadonlyMap<string, StateItem | undefined> = new Map(),
 ): KeyFold {
   const fences: Record<string, number> = {};
   // A redriven record is applied once per key whatever the fences say; a live one once its marker exists is done.
@@ -46,6 +58,9 @@ export function foldKey<V, S, C>(
   const claims = owner ? takeOverAbandoned(stored, owner, now) : { ...stored?.outboxClaims };
   const sideRecords: SideRecord[] = [];
   const failures: { record: ConsumerRecord<unknown>; reason: string }[] = [];
+  const sharedStates = new Map<string, unknown>();
+  for (const [key, item] of shared) if (item) sharedStates.set(key, item.state);
+  const sharedChanged = new Map<string, SharedWrite>();
   let applied = 0;
   let duplicates = 0;
   for (const record of records) {
@@ -62,7 +77,14 @@ export function foldKey<V, S, C>(
       continue;
     }
     try {
-      const reduction = consumer.reduce(pk, state, record, config);
+      const reduction = consumer.reduce(pk, state, record, config, sharedStates);
+      const unread = Object.keys(reduction.sharedWrites ?? {}).find((key) => !shared.has(key));
+      if (unread !== undefined)
+        throw new Error(`wrote shared key ${JSON.stringify(unread)}, not one of its sharedKeys`);
+      for (const [key, write] of Object.entries(reduction.sharedWrites ?? {})) {
+        sharedStates.set(key, write.state);
+        sharedChanged.set(key, write);
+      }
       state = reduction.state;
       outbox.push(...(reduction.alerts ?? []));
       if (owner) for (const alert of reduction.alerts ?? []) claims[alert.alertId] = claimOf(owner);
@@ -78,7 +100,8 @@ export function foldKey<V, S, C>(
       failures.push({ record, reason: `reducer failed: ${(error as Error).message}`.slice(0, 500) });
     }
   }
-  if (Object.keys(fences).length === 0 && marked === 0) return { sideRecords, applied, duplicates, failures };
+  if (Object.keys(fences).length === 0 && marked === 0)
+    return { sideRecords, applied, duplicates, failures, sharedWrites: [] };
   const next: Record<string, unknown> = {
     ...storedFences(stored),
     ...fences,
@@ -91,7 +114,14 @@ export function foldKey<V, S, C>(
   const kept = prunedMarkers(markers, now);
   if (Object.keys(kept).length > 0) next[REDRIVE_MARKERS_ATTRIBUTE] = kept;
   Object.assign(next, outboxAttributes(pk, outbox, stored?.outboxSince ?? now, claims));
-  return { next: next as StateItem, sideRecords, applied, duplicates, failures };
+  const sharedWrites = [...sharedChanged].map(([key, write]) => sharedItemWrite(key, write, shared.get(key)));
+  return { next: next as StateItem, sideRecords, applied, duplicates, failures, sharedWrites };
+}
+
+function sharedItemWrite(pk: string, write: SharedWrite, read: StateItem | undefined): SharedItemWrite {
+  const item: Record<string, unknown> = { pk, version: (read?.version ?? 0) + 1, state: write.state };
+  if (write.expiresAt !== undefined) item[STATE_TABLE_SCHEMA.timeToLive] = write.expiresAt;
+  return { item: item as StateItem, readVersion: read?.version };
 }
 
 function storedFences(stored: StateItem | undefined): Record<string, unknown> {

@@ -92,6 +92,8 @@ export async function processBatch<V, S, C>(
     rejected.push(rejectedRecord(consumer.name, record, reason, mask, new Date()));
 
   const byKey = new Map<string, ConsumerRecord<V>[]>();
+  /** Per state key, the shared keys its records read. */
+  const sharedOf = new Map<string, Set<string>>();
   const deliveredOf = new Map<ConsumerRecord<unknown>, DeliveredRecord>();
   const inOrder = [...delivered].sort(
     (a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition || a.offset - b.offset,
@@ -108,14 +110,16 @@ export async function processBatch<V, S, C>(
       continue;
     }
     let keys: readonly string[];
+    let shared: readonly string[];
     try {
       keys = consumer.stateKeys(validation.record, options.config);
+      shared = consumer.sharedKeys?.(validation.record, options.config) ?? [];
     } catch (error) {
       reject(record, `no state key: ${(error as Error).message}`);
       continue;
     }
     // DynamoDB refuses such a key on every delivery: the record would block its partition for good.
-    const problem = keys.map(stateKeyProblem).find((p) => p !== undefined);
+    const problem = [...keys, ...shared].map(stateKeyProblem).find((p) => p !== undefined);
     if (problem) {
       reject(record, `no state key: ${problem}`);
       continue;
@@ -125,17 +129,22 @@ export async function processBatch<V, S, C>(
       const records = byKey.get(key);
       if (records) records.push(validation.record);
       else byKey.set(key, [validation.record]);
+      if (shared.length === 0) continue;
+      const ofKey = sharedOf.get(key) ?? new Set<string>();
+      for (const sharedKey of shared) ofKey.add(sharedKey);
+      sharedOf.set(key, ofKey);
     }
   }
   const keys = [...byKey.keys()];
   stats.keys = keys.length;
+  const readKeys = [...new Set([...keys, ...[...sharedOf.values()].flatMap((ofKey) => [...ofKey])])];
   let stored: Map<string, StateItem>;
   let sent = false;
   try {
     // A poison record is on the rejected queue before any write moves a fence past it.
     await sendRejected(ctx, options.rejectedQueueUrl, rejected);
     sent = true;
-    stored = await readItems(ctx, keys);
+    stored = await readItems(ctx, readKeys);
   } catch (error) {
     if (!isReportable(error)) throw error;
     // Nothing applied yet: the whole batch is redelivered from each partition's first offset.
@@ -170,7 +179,14 @@ export async function processBatch<V, S, C>(
     toPublish,
     redrive,
   };
-  const applyKey = (key: string) => applyKeyRecords(keyApplication, key, byKey.get(key)!, stored.get(key));
+  const applyKey = (key: string) =>
+    applyKeyRecords(
+      keyApplication,
+      key,
+      byKey.get(key)!,
+      stored.get(key),
+      new Map([...(sharedOf.get(key) ?? [])].map((sharedKey) => [sharedKey, stored.get(sharedKey)])),
+    );
 
   let next = 0;
   let fatal: { error: unknown } | undefined;

@@ -2,12 +2,15 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from "@
 import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { EngineClients, EngineStats } from "./clients";
 import { EngineError, UnprocessedKeysError } from "./errors";
+import type { SharedItemWrite } from "./fold";
 import { type RetryBudget, withRetry } from "./retry";
 import type { StateItem } from "./state-item";
 import type { SideRecord } from "./types";
 
 const BATCH_GET_LIMIT = 100;
 const TRANSACTION_LIMIT = 100;
+/** BatchGetItem calls of one read in flight at once: a batch with shared keys reads hundreds of keys. */
+const READS_IN_FLIGHT = 8;
 
 export interface StoreContext {
   readonly clients: EngineClients;
@@ -18,31 +21,52 @@ export interface StoreContext {
 }
 
 /**
- * Reads every key with strongly consistent BatchGetItem calls (100 keys each). Unprocessed keys are retried
- * by `withRetry` like throttling, the one retry loop of the engine.
+ * Reads every key with strongly consistent BatchGetItem calls (100 keys each, up to 8 calls at once).
+ * Unprocessed keys are retried by `withRetry` like throttling, the one retry loop of the engine.
  */
 export async function readItems(ctx: StoreContext, keys: readonly string[]): Promise<Map<string, StateItem>> {
   const items = new Map<string, StateItem>();
-  for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) {
-    let pending: Record<string, unknown>[] = keys.slice(start, start + BATCH_GET_LIMIT).map((pk) => ({ pk }));
-    await withRetry(
-      "BatchGetItem",
-      async (abortSignal) => {
-        const response = await ctx.clients.dynamodb.send(
-          new BatchGetCommand({ RequestItems: { [ctx.tableName]: { Keys: pending, ConsistentRead: true } } }),
-          { abortSignal },
-        );
-        ctx.stats.reads++;
-        for (const item of response.Responses?.[ctx.tableName] ?? [])
-          items.set(String(item.pk), item as StateItem);
-        pending =
-          (response.UnprocessedKeys?.[ctx.tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
-        if (pending.length > 0) throw new UnprocessedKeysError(pending.length);
-      },
-      ctx.budget,
-    );
-  }
+  const chunks: string[][] = [];
+  for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT)
+    chunks.push(keys.slice(start, start + BATCH_GET_LIMIT));
+  let next = 0;
+  const reader = async () => {
+    while (next < chunks.length) {
+      try {
+        await readChunk(ctx, chunks[next++]!, items);
+      } catch (error) {
+        next = chunks.length;
+        throw error;
+      }
+    }
+  };
+  // Settled, not raced: a failed read returns only once the others in flight are done.
+  const readers = await Promise.allSettled(
+    Array.from({ length: Math.min(READS_IN_FLIGHT, chunks.length) }, reader),
+  );
+  const failed = readers.find((reader) => reader.status === "rejected");
+  if (failed) throw failed.reason;
   return items;
+}
+
+async function readChunk(ctx: StoreContext, keys: readonly string[], items: Map<string, StateItem>) {
+  let pending: Record<string, unknown>[] = keys.map((pk) => ({ pk }));
+  await withRetry(
+    "BatchGetItem",
+    async (abortSignal) => {
+      const response = await ctx.clients.dynamodb.send(
+        new BatchGetCommand({ RequestItems: { [ctx.tableName]: { Keys: pending, ConsistentRead: true } } }),
+        { abortSignal },
+      );
+      ctx.stats.reads++;
+      for (const item of response.Responses?.[ctx.tableName] ?? [])
+        items.set(String(item.pk), item as StateItem);
+      pending =
+        (response.UnprocessedKeys?.[ctx.tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+      if (pending.length > 0) throw new UnprocessedKeysError(pending.length);
+    },
+    ctx.budget,
+  );
 }
 
 /** Reads one key, strongly consistent, after a lost race. */
@@ -60,22 +84,28 @@ export async function readItem(ctx: StoreContext, pk: string): Promise<StateItem
   return response.Item as StateItem | undefined;
 }
 
+/** The condition that an item is still at the version read (`readVersion`), or still absent. */
+function unchangedSince(readVersion: number | undefined) {
+  return readVersion === undefined
+    ? { ConditionExpression: "attribute_not_exists(pk)" }
+    : { ConditionExpression: "version = :read", ExpressionAttributeValues: { ":read": readVersion } };
+}
+
 /**
  * Writes a key's next item on condition that it is unchanged since it was read (`readVersion`, or absent),
- * in one transaction with its side records when there are any. Returns false when the condition failed.
+ * in one transaction with its side records and shared keys' items when there are any (each shared item on
+ * the same condition). Returns false when a condition failed.
  */
 export async function writeItem(
   ctx: StoreContext,
   item: StateItem,
   readVersion: number | undefined,
   sideRecords: readonly SideRecord[] = [],
+  sharedWrites: readonly SharedItemWrite[] = [],
 ): Promise<boolean> {
-  const condition =
-    readVersion === undefined
-      ? { ConditionExpression: "attribute_not_exists(pk)" }
-      : { ConditionExpression: "version = :read", ExpressionAttributeValues: { ":read": readVersion } };
+  const condition = unchangedSince(readVersion);
   try {
-    if (sideRecords.length === 0) {
+    if (sideRecords.length === 0 && sharedWrites.length === 0) {
       await withRetry(
         "PutItem",
         (abortSignal) =>
@@ -85,11 +115,16 @@ export async function writeItem(
         ctx.budget,
       );
     } else {
-      if (sideRecords.length + 1 > TRANSACTION_LIMIT) {
-        throw new EngineError(`key ${item.pk}: ${sideRecords.length} side records exceed one transaction`);
+      if (sideRecords.length + sharedWrites.length + 1 > TRANSACTION_LIMIT) {
+        throw new EngineError(
+          `key ${item.pk}: ${sideRecords.length} side records and ${sharedWrites.length} shared keys exceed one transaction`,
+        );
       }
       const TransactItems = [
         { Put: { TableName: ctx.tableName, Item: item, ...condition } },
+        ...sharedWrites.map((write) => ({
+          Put: { TableName: ctx.tableName, Item: write.item, ...unchangedSince(write.readVersion) },
+        })),
         ...sideRecords.map((record) => ({
           Put: { TableName: sideTable(ctx, record.table), Item: record.item },
         })),
@@ -126,8 +161,9 @@ function isConditionFailure(error: unknown): boolean {
     error instanceof TransactionCanceledException ||
     (error as Error)?.name === "TransactionCanceledException"
   ) {
+    // The key's own item or a shared key's (side records carry no condition).
     const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
-    return reasons[0]?.Code === "ConditionalCheckFailed";
+    return reasons.some((reason) => reason.Code === "ConditionalCheckFailed");
   }
   return (error as Error)?.name === "ConditionalCheckFailedException";
 }

@@ -56,7 +56,25 @@ export interface Reduction<S> {
    * state and removed from the item when a later reduction omits them.
    */
   readonly indexAttributes?: Readonly<Record<string, string | number>>;
+  /**
+   * New states of some of the record's `sharedKeys` (a seller's breach flag), by key: written in one
+   * transaction with the key's item, each on condition that it is unchanged since it was read; a lost race
+   * re-reads and redoes the key. For rare transitions only: every such write can race with other partitions.
+   */
+  readonly sharedWrites?: Readonly<Record<string, SharedWrite>>;
 }
+
+/** A shared key's next state, and when DynamoDB may delete its item (epoch seconds; omit to keep it). */
+export interface SharedWrite {
+  readonly state: unknown;
+  readonly expiresAt?: number;
+}
+
+/**
+ * The states of a record's shared keys as its reduction sees them: as read with the batch (or re-read after a
+ * lost race), then as earlier reductions of the same key's fold wrote them. A key with no item is absent.
+ */
+export type SharedStates = ReadonlyMap<string, unknown>;
 
 /**
  * Everything that makes a use case what it is. The engine makes it exactly-once; a consumer never
@@ -69,8 +87,25 @@ export interface Consumer<V, S, C> {
   readonly schema: z.ZodType<V>;
   /** The state keys a record updates, e.g. `[productId]`, or a minute shard and a seller window for an order. */
   stateKeys(record: ConsumerRecord<V>, config: C): readonly string[];
-  /** Folds one record into one key's state; `state` is undefined for a key never seen. Pure. */
-  reduce(key: string, state: S | undefined, record: ConsumerRecord<V>, config: C): Reduction<S>;
+  /**
+   * Keys whose state the record's reductions read but do not own: other partitions' shards of a state that
+   * records of every partition feed (a seller's window), and flags such as the seller's breach. Read with the
+   * batch and passed to `reduce`; they carry no fences and change only with an owned key
+   * (`Reduction.sharedWrites`), so no two partitions' invocations race for them but on a transition.
+   * @default none
+   */
+  sharedKeys?(record: ConsumerRecord<V>, config: C): readonly string[];
+  /**
+   * Folds one record into one key's state; `state` is undefined for a key never seen, `shared` holds the
+   * record's shared keys' states (the engine always passes it, empty without `sharedKeys`). Pure.
+   */
+  reduce(
+    key: string,
+    state: S | undefined,
+    record: ConsumerRecord<V>,
+    config: C,
+    shared?: SharedStates,
+  ): Reduction<S>;
 }
 
 /**
