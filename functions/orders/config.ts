@@ -12,7 +12,10 @@ export const ordersSettingsSchema = z
      * exactly: the seller window keeps 10 + lateMinutes one-minute buckets.
      */
     lateMinutes: z.number().int().nonnegative().max(50).default(5),
-    /** Partitions of `theworldshop.orders`: the read API sums minute shards p0 … p(partitions − 1). */
+    /**
+     * Partitions of `theworldshop.orders`, at least: the read API sums minute shards p0 … p(partitions − 1), and
+     * a seller's cancellation rate sums the seller's window parts of as many partitions.
+     */
     partitions: z.number().int().positive().max(1000).default(12),
   })
   .prefault({});
@@ -20,11 +23,19 @@ export const ordersSettingsSchema = z
 export type OrdersSettings = z.infer<typeof ordersSettingsSchema>;
 
 /** What the reducers need (config C of the orders consumer). */
-export type OrdersConfig = Pick<OrdersSettings, "cancellationRate" | "minimumPlaced" | "lateMinutes">;
+export type OrdersConfig = Pick<
+  OrdersSettings,
+  "cancellationRate" | "minimumPlaced" | "lateMinutes" | "partitions"
+>;
 
 /** The reducers' config out of the settings. */
-export function ordersConfig({ cancellationRate, minimumPlaced, lateMinutes }: OrdersSettings): OrdersConfig {
-  return { cancellationRate, minimumPlaced, lateMinutes };
+export function ordersConfig({
+  cancellationRate,
+  minimumPlaced,
+  lateMinutes,
+  partitions,
+}: OrdersSettings): OrdersConfig {
+  return { cancellationRate, minimumPlaced, lateMinutes, partitions };
 }
 
 /** Environment variable per setting, as the CDK sets them and the functions read them. */

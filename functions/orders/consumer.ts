@@ -1,12 +1,12 @@
 import type { Consumer } from "../shared/engine/types";
 import type { OrdersConfig } from "./config";
-import { MINUTE_KEY_PREFIX, minuteOf, minuteShardKey, SELLER_KEY_PREFIX, sellerKey } from "./keys";
+import { MINUTE_KEY_PREFIX, minuteOf, minuteShardKey, SELLER_KEY_PREFIX, sellerPartKey } from "./keys";
 import { countOrder, type MinuteCounts } from "./minute-counts";
 import { type OrderEvent, orderEventSchema } from "./schema";
-import { evaluateSeller, type SellerWindow } from "./seller-window";
+import { evaluateSeller, type SellerPart, sellerSharedKeys } from "./seller-window";
 
-/** A state of the orders consumer: a minute counter shard or a seller window, told apart by the key. */
-export type OrdersState = MinuteCounts | SellerWindow;
+/** A state of the orders consumer: a minute counter shard or a seller window's part, told apart by the key. */
+export type OrdersState = MinuteCounts | SellerPart;
 
 /** Thrown when the engine hands the reducer a key that `stateKeys` never returns. */
 export class UnknownOrdersKeyError extends Error {
@@ -18,20 +18,22 @@ export class UnknownOrdersKeyError extends Error {
 
 /**
  * `theworldshop.orders`: each record counts into its partition's shard of its event-time minute
- * (orders per minute) and into its seller's window (seller cancellation rate).
+ * (orders per minute) and into its partition's part of its seller's window (seller cancellation rate), which
+ * it evaluates with the seller's other parts and breach flag (shared keys).
  */
 export const ordersConsumer: Consumer<OrderEvent, OrdersState, OrdersConfig> = {
   name: "orders",
   schema: orderEventSchema,
   stateKeys: (record) => [
     minuteShardKey(minuteOf(record.value.eventTime), record.partition),
-    sellerKey(record.value.sellerId),
+    sellerPartKey(record.value.sellerId, record.partition),
   ],
-  reduce(key, state, record, config) {
+  sharedKeys: (record, config) => sellerSharedKeys(record.value.sellerId, record.partition, config),
+  reduce(key, state, record, config, shared) {
     // The key says which kind of state it holds; stateKeys is the only source of keys.
     if (key.startsWith(MINUTE_KEY_PREFIX)) return countOrder(state as MinuteCounts | undefined, record);
     if (key.startsWith(SELLER_KEY_PREFIX))
-      return evaluateSeller(state as SellerWindow | undefined, record, config);
+      return evaluateSeller(state as SellerPart | undefined, record, config, shared);
     throw new UnknownOrdersKeyError(key);
   },
 };

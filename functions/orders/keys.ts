@@ -5,6 +5,7 @@ export const KEEP_SECONDS = 48 * 60 * 60;
 
 export const MINUTE_KEY_PREFIX = "minute#";
 export const SELLER_KEY_PREFIX = "seller#";
+export const SELLER_BREACH_KEY_PREFIX = "sellerBreach#";
 
 /** minute(t): the event time truncated to the minute, UTC, as epoch milliseconds. */
 export function minuteOf(eventTime: string): number {
@@ -25,9 +26,24 @@ export function minuteShardKey(minute: number, partition: number): string {
   return `${MINUTE_KEY_PREFIX}${minuteText(minute)}#p${partition}`;
 }
 
-/** The seller's cancellation-rate window. */
-export function sellerKey(sellerId: string): string {
-  return `${SELLER_KEY_PREFIX}${sellerId}`;
+/**
+ * One partition's part of the seller's cancellation-rate window: written only by that partition's records, so
+ * invocations on different partitions never contend for a seller; the rule sums the parts. The partition comes
+ * before the id, so that no seller id can make one seller's key another's.
+ */
+export function sellerPartKey(sellerId: string, partition: number): string {
+  return `${SELLER_KEY_PREFIX}p${partition}#${sellerId}`;
+}
+
+/** `seller#p<partition>#<sellerId>` read back, or undefined for another key. */
+export function parseSellerPartKey(key: string): { sellerId: string; partition: number } | undefined {
+  const match = /^seller#p(\d+)#(.*)$/s.exec(key);
+  return match ? { sellerId: match[2]!, partition: Number(match[1]) } : undefined;
+}
+
+/** Whether the seller is in breach: one item per seller, written only when that changes. */
+export function sellerBreachKey(sellerId: string): string {
+  return `${SELLER_BREACH_KEY_PREFIX}${sellerId}`;
 }
 
 /** TTL (epoch seconds) of an item whose latest minute is `minute`: minute end + 48 h. */

@@ -1,13 +1,13 @@
 import { alertIdOf } from "../shared/alert-id";
-import type { Alert, ConsumerRecord, Reduction } from "../shared/engine/types";
+import type { Alert, ConsumerRecord, Reduction, SharedStates } from "../shared/engine/types";
 import type { OrdersConfig } from "./config";
-import { expiresAfter, MINUTE_MS, minuteOf, minuteText } from "./keys";
+import { expiresAfter, MINUTE_MS, minuteOf, minuteText, sellerBreachKey, sellerPartKey } from "./keys";
 import type { OrderEvent } from "./schema";
 
 export const SELLER_CANCELLATION_RATE = "SELLER_CANCELLATION_RATE";
 /** The window of a record at t: the ten whole minutes minute(t) − 9 min … minute(t). */
 export const WINDOW_MINUTES = 10;
-/** Order ids kept per seller for de-duplication; beyond this a seller's item would approach 400 KB. */
+/** Order ids kept per seller and partition for de-duplication; beyond this a part's item would approach 400 KB. */
 export const MAX_KEPT_ORDER_IDS = 5_000;
 
 /** One seller's orders in one event-time minute. */
@@ -20,24 +20,44 @@ export interface SellerMinute {
   readonly cancelledIds: readonly string[];
 }
 
-/** A seller's last 10 + lateMinutes minutes of event time known, oldest first, and whether it is in breach. */
-export interface SellerWindow {
+/**
+ * One partition's part of a seller's window: the minutes of the seller's records on that partition, the last
+ * 10 + lateMinutes minutes of the seller's event time known, oldest first.
+ */
+export interface SellerPart {
   readonly sellerId: string;
-  /** The latest minute of the seller's records seen so far. */
+  readonly partition: number;
+  /** The latest minute of the seller's records seen so far, on any partition, when this part was written. */
   readonly latestMinute: string;
+  /** Minutes before this are no longer kept: latestMinute − (9 + lateMinutes) minutes. */
+  readonly keptFrom: string;
   readonly minutes: readonly SellerMinute[];
+}
+
+/** Whether a seller is in breach, the same for every partition: its item changes only when this does. */
+export interface SellerBreach {
+  readonly sellerId: string;
   readonly inBreach: boolean;
 }
 
-/** Placed and cancelled of a seller in the window minute(t) − 9 min … minute(t). */
+/** The keys the rule reads beside the record's own part: the seller's breach and its other partitions' parts. */
+export function sellerSharedKeys(sellerId: string, partition: number, config: OrdersConfig): string[] {
+  const partitions = Math.max(config.partitions, partition + 1);
+  const others = Array.from({ length: partitions }, (_, other) => other)
+    .filter((other) => other !== partition)
+    .map((other) => sellerPartKey(sellerId, other));
+  return [sellerBreachKey(sellerId), ...others];
+}
+
+/** Placed and cancelled of a seller in the window minute(t) − 9 min … minute(t), over all its parts. */
 export function windowCounts(
-  window: SellerWindow,
+  parts: readonly Pick<SellerPart, "minutes">[],
   minute: number,
 ): { placed: number; cancelled: number; from: number } {
   const from = minute - (WINDOW_MINUTES - 1) * MINUTE_MS;
   let placed = 0;
   let cancelled = 0;
-  for (const bucket of window.minutes) {
+  for (const bucket of parts.flatMap((part) => part.minutes)) {
     const at = Date.parse(bucket.minute);
     if (at >= from && at <= minute) {
       placed += bucket.placed;
@@ -47,28 +67,73 @@ export function windowCounts(
   return { placed, cancelled, from };
 }
 
+/**
+ * A seller's minutes over all its parts: each kept minute's counts and ids summed. A part not written since
+ * the seller's latest minute moved on may still hold minutes the others no longer keep; those are left out.
+ */
+export function sellerMinutes(parts: readonly SellerPart[]): SellerMinute[] {
+  const keptFrom =
+    parts
+      .map((part) => part.keptFrom)
+      .sort()
+      .at(-1) ?? "";
+  const byMinute = new Map<string, SellerMinute>();
+  for (const bucket of parts.flatMap((part) => part.minutes)) {
+    if (bucket.minute < keptFrom) continue;
+    const sum = byMinute.get(bucket.minute);
+    byMinute.set(
+      bucket.minute,
+      sum
+        ? {
+            minute: bucket.minute,
+            placed: sum.placed + bucket.placed,
+            cancelled: sum.cancelled + bucket.cancelled,
+            placedIds: [...sum.placedIds, ...bucket.placedIds],
+            cancelledIds: [...sum.cancelledIds, ...bucket.cancelledIds],
+          }
+        : bucket,
+    );
+  }
+  return [...byMinute.values()].sort((a, b) => a.minute.localeCompare(b.minute));
+}
+
 /** Breach: placed ≥ minimumPlaced and cancelled / placed > cancellationRate. */
 export function isBreach(placed: number, cancelled: number, config: OrdersConfig): boolean {
   return placed >= config.minimumPlaced && cancelled / placed > config.cancellationRate;
 }
 
 /**
- * Counts an order event into its seller's window and evaluates the cancellation-rate rule for it.
- * A repeat of an order id and type already counted in its minute (a producer duplicate) is ignored entirely.
- * A record more than lateMinutes behind the seller's latest minute is counted while its minute is kept, but
- * not evaluated: the minutes at the start of its window are no longer known.
+ * Counts an order event into its partition's part of its seller's window and evaluates the cancellation-rate
+ * rule for it over every part: the record's own part as the partition's records so far left it, the others
+ * (in `shared`) as they stood when the batch read them. A repeat of an order id and type already counted in
+ * its minute (a producer duplicate; an order's records share its key, so its partition) is ignored entirely.
+ * A record more than lateMinutes behind the seller's latest minute is counted while its minute is kept, but not
+ * evaluated: the minutes at the start of its window are no longer known. Entering or leaving breach writes the
+ * seller's breach item, with the part, on condition that no other partition changed it meanwhile.
  */
 export function evaluateSeller(
-  state: SellerWindow | undefined,
+  part: SellerPart | undefined,
   record: ConsumerRecord<OrderEvent>,
   config: OrdersConfig,
-): Reduction<SellerWindow> {
+  shared: SharedStates = new Map(),
+): Reduction<SellerPart> {
   const { type, orderId, sellerId } = record.value;
   const minute = minuteOf(record.value.eventTime);
-  const previous = state ?? { sellerId, latestMinute: minuteText(minute), minutes: [], inBreach: false };
-  const previousLatest = Date.parse(previous.latestMinute);
+  const others = sellerSharedKeys(sellerId, record.partition, config)
+    .slice(1)
+    .map((key) => shared.get(key) as SellerPart | undefined)
+    .filter((other): other is SellerPart => other !== undefined);
+  const known = [...(part ? [part] : []), ...others].map((kept) => Date.parse(kept.latestMinute));
+  const previousLatest = known.length > 0 ? Math.max(...known) : minute;
   const latest = Math.max(previousLatest, minute);
   const keptFrom = latest - (WINDOW_MINUTES - 1 + config.lateMinutes) * MINUTE_MS;
+  const previous = part ?? {
+    sellerId,
+    partition: record.partition,
+    latestMinute: minuteText(previousLatest),
+    keptFrom: minuteText(previousLatest - (WINDOW_MINUTES - 1 + config.lateMinutes) * MINUTE_MS),
+    minutes: [],
+  };
   const unchanged = { state: previous, expiresAt: expiresAfter(previousLatest) };
   if (minute < keptFrom) return unchanged;
 
@@ -94,15 +159,28 @@ export function evaluateSeller(
   const minutes = [...previous.minutes.filter((kept) => kept.minute !== text), counted]
     .filter((kept) => Date.parse(kept.minute) >= keptFrom)
     .sort((a, b) => a.minute.localeCompare(b.minute));
-  const counting: SellerWindow = { ...previous, latestMinute: minuteText(latest), minutes };
+  const counting: SellerPart = {
+    ...previous,
+    latestMinute: minuteText(latest),
+    keptFrom: minuteText(keptFrom),
+    minutes,
+  };
   const expiresAt = expiresAfter(latest);
   if (minute < latest - config.lateMinutes * MINUTE_MS) return { state: counting, expiresAt };
 
-  const { placed, cancelled, from } = windowCounts(counting, minute);
+  const { placed, cancelled, from } = windowCounts([counting, ...others], minute);
   const breach = isBreach(placed, cancelled, config);
-  const alerts =
-    breach && !previous.inBreach ? [breachAlert(record, { placed, cancelled, from, minute }, config)] : [];
-  return { state: { ...counting, inBreach: breach }, alerts, expiresAt };
+  const breachKey = sellerBreachKey(sellerId);
+  const inBreach = (shared.get(breachKey) as SellerBreach | undefined)?.inBreach ?? false;
+  if (breach === inBreach) return { state: counting, expiresAt };
+  const state: SellerBreach = { sellerId, inBreach: breach };
+  return {
+    state: counting,
+    expiresAt,
+    alerts: breach ? [breachAlert(record, { placed, cancelled, from, minute }, config)] : [],
+    // Kept while the seller is in breach, however long; once out, it goes with the seller's windows.
+    sharedWrites: { [breachKey]: breach ? { state } : { state, expiresAt } },
+  };
 }
 
 /** One id per seller and triggering event, however their texts run together. */

@@ -1,4 +1,6 @@
 import { type DynamoDBDocumentClient, paginateScan } from "@aws-sdk/lib-dynamodb";
+import { parseSellerPartKey } from "../../functions/orders/keys";
+import { type SellerPart, sellerMinutes } from "../../functions/orders/seller-window";
 import { countActiveSessions } from "../../functions/sessions/active-sessions";
 import { ENDED_SESSIONS_TABLE } from "../../functions/sessions/session";
 import { STATE_TABLE_SCHEMA } from "../../functions/shared/state-table-schema";
@@ -92,24 +94,28 @@ export async function readOrdersPerMinute(context: SectionContext): Promise<Reco
 export type SellerMinutes = Record<string, Record<string, MinuteOrders>>;
 
 /**
- * Each seller's placed and cancelled orders per minute, from the orders consumer's seller windows
- * `seller#<id>`: what does not depend on the order in which partitions' records arrive (their alerts may).
+ * Each seller's placed and cancelled orders per minute, from the parts of its window that the orders consumer
+ * keeps per partition (`seller#p<partition>#<id>`), summed: what does not depend on the order in which
+ * partitions' records arrive (their alerts may).
  */
 export async function readSellerMinutes(context: SectionContext): Promise<SellerMinutes> {
   const table = context.consumerOf(context.topics.orders)?.environment.STATE_TABLE_NAME;
   if (!table) return {};
-  const sellers: [string, Record<string, MinuteOrders>][] = [];
+  const parts = new Map<string, SellerPart[]>();
   for (const item of await scanAll(context.dynamodb, table)) {
-    const match = /^seller#(.+)$/.exec(String(item[STATE_TABLE_SCHEMA.partitionKey]));
-    const minutes = (item.state as { minutes?: { minute: string; placed: number; cancelled: number }[] })
-      ?.minutes;
-    if (!match || !minutes) continue;
-    sellers.push([
-      match[1]!,
-      sortedRecord(minutes.map(({ minute, placed, cancelled }) => [minute, { placed, cancelled }])),
-    ]);
+    const key = parseSellerPartKey(String(item[STATE_TABLE_SCHEMA.partitionKey]));
+    const part = item.state as SellerPart | undefined;
+    if (!key || !part?.minutes) continue;
+    parts.set(key.sellerId, [...(parts.get(key.sellerId) ?? []), part]);
   }
-  return sortedRecord(sellers);
+  return sortedRecord(
+    [...parts].map(([sellerId, ofSeller]) => [
+      sellerId,
+      sortedRecord(
+        sellerMinutes(ofSeller).map(({ minute, placed, cancelled }) => [minute, { placed, cancelled }]),
+      ),
+    ]),
+  );
 }
 
 /** The transactions card velocity flagged: the FLAGGED decisions the payment service reads. */

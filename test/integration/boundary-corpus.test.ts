@@ -4,6 +4,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import type { Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { sellerPartKey } from "../../functions/orders/keys";
 import { resolveDigitEscapes } from "../../functions/shared/engine/card-screen";
 import { createKafkaHandler, engineOptionsFromEnv } from "../../functions/shared/engine/handler";
 import type { RejectedPart, RejectedRecord } from "../../functions/shared/engine/types";
@@ -55,7 +56,8 @@ const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest(
 const HEALTHY: Readonly<Record<string, (i: number) => { pk: string; changes: Record<string, unknown> }>> = {
   inventory: (i) => ({ pk: `H-${i}`, changes: { productId: `H-${i}` } }),
   cardVelocity: (i) => ({ pk: `fp_healthy_${i}`, changes: { cardFingerprint: `fp_healthy_${i}` } }),
-  orders: (i) => ({ pk: `seller#HS-${i}`, changes: { sellerId: `HS-${i}` } }),
+  // Every record is on partition 0: its seller's part of partition 0.
+  orders: (i) => ({ pk: sellerPartKey(`HS-${i}`, 0), changes: { sellerId: `HS-${i}` } }),
   sessions: (i) => ({ pk: `HU-${i}`, changes: { userId: `HU-${i}` } }),
 };
 

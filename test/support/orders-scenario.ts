@@ -1,12 +1,13 @@
 import type { OrdersConfig } from "../../functions/orders/config";
 import { ordersConsumer } from "../../functions/orders/consumer";
-import { minuteOf, minuteText, sellerKey } from "../../functions/orders/keys";
+import { minuteOf, minuteText, sellerPartKey } from "../../functions/orders/keys";
 import type { OrderEvent } from "../../functions/orders/schema";
-import type { SellerWindow } from "../../functions/orders/seller-window";
+import { type SellerMinute, type SellerPart, sellerMinutes } from "../../functions/orders/seller-window";
 import type { Alert } from "../../functions/shared/engine/types";
 import type { RawKafkaRecord } from "../../local/kafka-event";
 import { orderRecord } from "./orders";
 import { orderRecords } from "./orders-delivery";
+import { reduceInto } from "./shared-reduce";
 
 /** A small deterministic PRNG (mulberry32), so every run delivers the same records the same way. */
 export function seeded(seed: number): () => number {
@@ -86,29 +87,35 @@ export function expectedPerMinute(records: readonly RawKafkaRecord[]) {
 }
 
 /** A seller's minutes with order ids as sorted sets: equal whatever order the partitions were applied in. */
-export function comparableMinutes(window: SellerWindow | undefined) {
-  return (window?.minutes ?? []).map((bucket) => ({
+export function comparableMinutes(minutes: readonly SellerMinute[]) {
+  return minutes.map((bucket) => ({
     ...bucket,
     placedIds: [...bucket.placedIds].sort(),
     cancelledIds: [...bucket.cancelledIds].sort(),
   }));
 }
 
-/** One seller's window and alerts when its records are folded in offset order, the reference for S-HOT. */
+/**
+ * One seller's minutes and alerts when its records are folded in offset order, partition after partition,
+ * each through its partition's part with the parts before it: the reference for S-HOT.
+ */
 export function referenceSeller(records: readonly RawKafkaRecord[], sellerId: string, config: OrdersConfig) {
-  let state: SellerWindow | undefined;
+  const states = new Map<string, unknown>();
   const alerts: Alert[] = [];
   for (const record of records) {
     const event = JSON.parse(record.value!) as OrderEvent;
     if (event.sellerId !== sellerId) continue;
-    const reduction = ordersConsumer.reduce(
-      sellerKey(sellerId),
-      state,
+    const reduction = reduceInto(
+      ordersConsumer,
+      sellerPartKey(sellerId, record.partition),
       orderRecord(event, record.partition, record.offset),
       config,
+      states,
     );
-    state = reduction.state as SellerWindow;
     alerts.push(...(reduction.alerts ?? []));
   }
-  return { state, alerts };
+  const parts = [...states]
+    .filter(([key]) => key.startsWith("seller#"))
+    .map(([, state]) => state as SellerPart);
+  return { minutes: sellerMinutes(parts), alerts };
 }

@@ -41,7 +41,7 @@ function hotMinuteOrders() {
 }
 
 describe("the hot minute", () => {
-  it("counts 10,000 orders of one minute from 6 partitions' concurrent invocations exactly, without contending for the minute", {
+  it("counts 10,000 orders of one minute from 6 partitions' concurrent invocations exactly, without contending for the minute or a seller", {
     timeout: 600_000,
   }, async () => {
     const env = templateFunction(
@@ -89,11 +89,9 @@ describe("the hot minute", () => {
     // The minute: one write per partition's batch, never a lost race.
     expect(probe.writes.get("minute")).toBe(PARTITIONS * batchesPerPartition);
     expect(probe.conflicts.get("minute") ?? 0).toBe(0);
-    // Every conflict is a seller window two partitions' batches wrote at once: a few in a hundred writes.
-    const conflicts = batches.reduce((sum, stats) => sum + stats.conflicts, 0);
-    const writes = batches.reduce((sum, stats) => sum + stats.writes, 0);
-    expect(conflicts).toBe(probe.conflicts.get("seller") ?? 0);
-    expect(conflicts / writes).toBeLessThan(0.05);
+    // Nor a seller: each partition writes its own part of a seller's window, and no seller breaches here.
+    expect(batches.reduce((sum, stats) => sum + stats.conflicts, 0)).toBe(0);
+    expect(probe.conflicts.size).toBe(0);
     expect(batches.every((stats) => stats.duplicatesSkipped === 0)).toBe(true);
   });
 });

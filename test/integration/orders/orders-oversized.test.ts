@@ -3,8 +3,8 @@ import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import { ordersConfig, ordersSettingsFromEnv } from "../../../functions/orders/config";
 import { ordersConsumer } from "../../../functions/orders/consumer";
-import { sellerKey } from "../../../functions/orders/keys";
-import type { SellerWindow } from "../../../functions/orders/seller-window";
+import { sellerPartKey } from "../../../functions/orders/keys";
+import type { SellerPart } from "../../../functions/orders/seller-window";
 import { createKafkaHandler, engineOptionsFromEnv } from "../../../functions/shared/engine/handler";
 import type { RejectedRecord } from "../../../functions/shared/engine/types";
 import { templateFunction } from "../../../local/function-env";
@@ -52,11 +52,11 @@ describe("an order whose 450 KB orderId no seller window could store", () => {
     const { Item } = await dynamodb.send(
       new GetCommand({
         TableName: env.STATE_TABLE_NAME!,
-        Key: { pk: sellerKey("S-1") },
+        Key: { pk: sellerPartKey("S-1", 0) },
         ConsistentRead: true,
       }),
     );
-    const window = Item?.state as SellerWindow;
+    const window = Item?.state as SellerPart;
     expect(window.minutes.flatMap((minute) => minute.placedIds)).toEqual(["O-1", "O-3"]);
   });
 });

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
+import { sellerBreachKey } from "../../../functions/orders/keys";
 import type { RawKafkaRecord } from "../../../local/kafka-event";
 import { functionUrlEvent } from "../../support/function-url";
 import { orderEvent } from "../../support/orders";
@@ -94,7 +95,8 @@ function orders(...groups: { placed?: number; cancelled?: number; minute: number
   );
 }
 const sellerInBreach = async (stack: SettingsStack) =>
-  (await stateOf(stack, ENTRY.orders, "seller#S-1"))?.inBreach;
+  // A seller never in breach has no breach item.
+  (await stateOf(stack, ENTRY.orders, sellerBreachKey("S-1")))?.inBreach ?? false;
 
 /** The orders per minute the API answers for the last 5 minutes, summed. */
 async function placedPerApi(stack: SettingsStack): Promise<number> {

@@ -5,9 +5,13 @@ import { CARD_VELOCITY_ALERT, type CardWindow } from "../../../functions/card-ve
 import type { FraudSignal } from "../../../functions/card-velocity/schema";
 import type { OrdersConfig } from "../../../functions/orders/config";
 import { ordersConsumer } from "../../../functions/orders/consumer";
-import { sellerKey } from "../../../functions/orders/keys";
+import { sellerBreachKey, sellerPartKey } from "../../../functions/orders/keys";
 import type { OrderEvent, OrderEventType } from "../../../functions/orders/schema";
-import { SELLER_CANCELLATION_RATE, type SellerWindow } from "../../../functions/orders/seller-window";
+import {
+  SELLER_CANCELLATION_RATE,
+  type SellerBreach,
+  type SellerPart,
+} from "../../../functions/orders/seller-window";
 import { foldKey } from "../../../functions/shared/engine/fold";
 import { REDRIVE_MARKERS_ATTRIBUTE } from "../../../functions/shared/engine/redrive";
 import type { StateItem } from "../../../functions/shared/engine/state-item";
@@ -19,8 +23,9 @@ import { CARD, payment } from "../card-velocity/fold";
 const NOW = Date.parse("2026-12-02T13:00:00.000Z");
 
 describe("a late, redriven order in its seller's window", () => {
-  const config: OrdersConfig = { cancellationRate: 0.2, minimumPlaced: 10, lateMinutes: 5 };
-  const SELLER = sellerKey("S-1");
+  const config: OrdersConfig = { cancellationRate: 0.2, minimumPlaced: 10, lateMinutes: 5, partitions: 1 };
+  const SELLER = sellerPartKey("S-1", 0);
+  const BREACH = sellerBreachKey("S-1");
   const order = (offset: number, type: OrderEventType, orderId: string, minute: number) =>
     orderRecord(
       orderEvent({
@@ -38,23 +43,35 @@ describe("a late, redriven order in its seller's window", () => {
     order(12, "ORDER_CANCELLED", "O-1", minute),
     order(13, "ORDER_PLACED", "O-20", latest),
   ];
-  const fold = (stored: StateItem | undefined, records: ConsumerRecord<OrderEvent>[], redrive: boolean) =>
-    foldKey(ordersConsumer, config, SELLER, stored, records, NOW, undefined, redrive);
-  const windowOf = (item: StateItem) => item.state as SellerWindow;
+  /** The seller's part folded, with its breach item as `breach` left it (or as the fold wrote it). */
+  const fold = (
+    stored: StateItem | undefined,
+    records: ConsumerRecord<OrderEvent>[],
+    redrive: boolean,
+    breach?: StateItem,
+  ) => {
+    const shared = new Map([[BREACH, breach]]);
+    const folded = foldKey(ordersConsumer, config, SELLER, stored, records, NOW, undefined, redrive, shared);
+    const written = folded.sharedWrites.find((write) => write.item.pk === BREACH)?.item;
+    return { ...folded, breach: written ?? breach };
+  };
+  const inBreach = (breach: StateItem | undefined) => (breach?.state as SellerBreach | undefined)?.inBreach;
+  const windowOf = (item: StateItem) => item.state as SellerPart;
   const bucket = (item: StateItem, minute: number) =>
     windowOf(item).minutes.find(
       (kept) => kept.minute === `2026-11-20T23:${String(minute).padStart(2, "0")}:00.000Z`,
     );
 
   it("is evaluated at most lateMinutes behind, against the counts known by then: a third cancellation breaches", () => {
-    const stored = fold(undefined, live(5, 9), false).next!;
-    expect(windowOf(stored).inBreach).toBe(false);
+    const first = fold(undefined, live(5, 9), false);
+    const stored = first.next!;
+    expect(inBreach(first.breach)).toBeUndefined();
 
     // Offset 11, rejected live, comes back after the seller's latest minute moved to 23:09 (3 minutes later).
-    const redriven = fold(stored, [order(11, "ORDER_CANCELLED", "O-2", 6)], true);
+    const redriven = fold(stored, [order(11, "ORDER_CANCELLED", "O-2", 6)], true, first.breach);
 
     expect(redriven.applied).toBe(1);
-    expect(windowOf(redriven.next!).inBreach).toBe(true);
+    expect(inBreach(redriven.breach)).toBe(true);
     expect(redriven.next!.outbox).toEqual([
       expect.objectContaining({
         alertType: SELLER_CANCELLATION_RATE,
@@ -68,13 +85,15 @@ describe("a late, redriven order in its seller's window", () => {
 
   it("ends the seller's breach when its evaluation is no breach, so the next breach alerts again", () => {
     const breach = [...live(5, 5), order(14, "ORDER_CANCELLED", "O-2", 5)];
-    const stored = fold(undefined, breach, false).next!;
-    expect(windowOf(stored).inBreach).toBe(true);
+    const first = fold(undefined, breach, false);
+    const stored = first.next!;
+    expect(inBreach(first.breach)).toBe(true);
 
     // Placed in 23:04, its window 22:55–23:04 holds 1 placed order: no breach.
-    const redriven = fold(stored, [order(11, "ORDER_PLACED", "O-30", 4)], true).next!;
-    expect(windowOf(redriven).inBreach).toBe(false);
-    const next = fold(redriven, [order(15, "ORDER_CANCELLED", "O-3", 9)], false).next!;
+    const out = fold(stored, [order(11, "ORDER_PLACED", "O-30", 4)], true, first.breach);
+    const redriven = out.next!;
+    expect(inBreach(out.breach)).toBe(false);
+    const next = fold(redriven, [order(15, "ORDER_CANCELLED", "O-3", 9)], false, out.breach).next!;
 
     expect((next.outbox ?? []).map((alert) => alert.eventTime)).toEqual([
       "2026-11-20T23:05:30.000Z",
@@ -83,14 +102,16 @@ describe("a late, redriven order in its seller's window", () => {
   });
 
   it("is counted in its minute but not evaluated when more than lateMinutes behind: no alert, breach unchanged", () => {
-    const stored = fold(undefined, live(12, 20), false).next!;
+    const first = fold(undefined, live(12, 20), false);
+    const stored = first.next!;
 
-    const redriven = fold(stored, [order(11, "ORDER_CANCELLED", "O-2", 13)], true);
+    const redriven = fold(stored, [order(11, "ORDER_CANCELLED", "O-2", 13)], true, first.breach);
 
     expect(redriven.applied).toBe(1);
     expect(bucket(redriven.next!, 13)).toMatchObject({ placed: 0, cancelled: 1, cancelledIds: ["O-2"] });
     // 3 of 10 in 23:04–23:14 would breach, had it been evaluated.
-    expect(windowOf(redriven.next!).inBreach).toBe(false);
+    expect(redriven.sharedWrites).toEqual([]);
+    expect(inBreach(redriven.breach)).toBeUndefined();
     expect(redriven.next!.outbox ?? []).toEqual([]);
   });
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { ordersConsumer } from "../../../functions/orders/consumer";
-import { expiresAfter, minuteOf, minuteShardKey, sellerKey } from "../../../functions/orders/keys";
+import { expiresAfter, minuteOf, minuteShardKey, sellerPartKey } from "../../../functions/orders/keys";
 import type { MinuteCounts } from "../../../functions/orders/minute-counts";
 import { orderEvent, orderRecord } from "../../support/orders";
 
-const config = { cancellationRate: 0.2, minimumPlaced: 10, lateMinutes: 5 };
+const config = { cancellationRate: 0.2, minimumPlaced: 10, lateMinutes: 5, partitions: 4 };
 
 describe("orders per minute", () => {
   it("truncates event times to the minute, UTC", () => {
@@ -14,7 +14,7 @@ describe("orders per minute", () => {
     expect(minuteOf("1969-12-31T23:59:30.000Z")).toBe(Date.parse("1969-12-31T23:59:00.000Z"));
   });
 
-  it("updates the partition's shard of the record's minute and the seller's window", () => {
+  it("updates the partition's shard of the record's minute and its part of the seller's window", () => {
     const record = orderRecord(
       orderEvent({ sellerId: "S-42", eventTime: "2026-11-20T23:03:12.345Z" }),
       3,
@@ -23,8 +23,18 @@ describe("orders per minute", () => {
 
     const keys = ordersConsumer.stateKeys(record, config);
 
-    expect(keys).toEqual(["minute#2026-11-20T23:03:00.000Z#p3", "seller#S-42"]);
-    expect(keys).toEqual([minuteShardKey(minuteOf(record.value.eventTime), 3), sellerKey("S-42")]);
+    expect(keys).toEqual(["minute#2026-11-20T23:03:00.000Z#p3", "seller#p3#S-42"]);
+    expect(keys).toEqual([minuteShardKey(minuteOf(record.value.eventTime), 3), sellerPartKey("S-42", 3)]);
+    // The rule reads, and never fences, the seller's breach and its other partitions' parts.
+    expect(ordersConsumer.sharedKeys?.(record, config)).toEqual([
+      "sellerBreach#S-42",
+      "seller#p0#S-42",
+      "seller#p1#S-42",
+      "seller#p2#S-42",
+    ]);
+    // A record of a partition beyond the setting still reads the parts below it.
+    const beyond = orderRecord(orderEvent({ sellerId: "S-42" }), 5, 0);
+    expect(ordersConsumer.sharedKeys?.(beyond, config)).toHaveLength(6);
   });
 
   it("counts placed and cancelled orders and the placed revenue per currency", () => {

@@ -10,7 +10,7 @@ const placedIds = (count: number) => Array.from({ length: count }, (_, index) =>
 describe("seller cancellation rate", () => {
   it("alerts once for a seller at 30 % over 20 orders", () => {
     const ids = placedIds(20);
-    const { alerts, state } = foldSeller([
+    const { alerts, inBreach } = foldSeller([
       ...orders(20, "ORDER_PLACED", T, ids),
       ...orders(6, "ORDER_CANCELLED", T, ids),
     ]);
@@ -23,18 +23,18 @@ describe("seller cancellation rate", () => {
       eventTime: T,
       details: { placed: 20, cancelled: 5, windowStart: "2026-11-20T11:51:00.000Z" },
     });
-    expect(state.inBreach).toBe(true);
+    expect(inBreach).toBe(true);
   });
 
   it("does not alert at exactly 20 %", () => {
     const ids = placedIds(20);
-    const { alerts, state } = foldSeller([
+    const { alerts, inBreach } = foldSeller([
       ...orders(20, "ORDER_PLACED", T, ids),
       ...orders(4, "ORDER_CANCELLED", T, ids),
     ]);
 
     expect(alerts).toEqual([]);
-    expect(state.inBreach).toBe(false);
+    expect(inBreach).toBe(false);
   });
 
   it("does not alert with fewer than 10 orders placed, even at 60 %", () => {
@@ -84,11 +84,11 @@ describe("seller cancellation rate", () => {
       windowEnd: "2026-11-20T12:10:00.000Z",
     });
     expect(pastWindow.alerts).toEqual([]);
-    expect(windowCounts(inWindow.state, Date.parse("2026-11-20T12:09:00.000Z"))).toMatchObject({
+    expect(windowCounts([inWindow.state], Date.parse("2026-11-20T12:09:00.000Z"))).toMatchObject({
       placed: 10,
       cancelled: 3,
     });
-    expect(windowCounts(pastWindow.state, Date.parse("2026-11-20T12:10:00.000Z"))).toMatchObject({
+    expect(windowCounts([pastWindow.state], Date.parse("2026-11-20T12:10:00.000Z"))).toMatchObject({
       placed: 10,
       cancelled: 0,
     });

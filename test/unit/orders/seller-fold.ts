@@ -1,28 +1,54 @@
 import type { OrdersConfig } from "../../../functions/orders/config";
 import { ordersConsumer } from "../../../functions/orders/consumer";
-import { sellerKey } from "../../../functions/orders/keys";
+import { sellerBreachKey, sellerPartKey } from "../../../functions/orders/keys";
 import type { OrderEvent } from "../../../functions/orders/schema";
-import type { SellerWindow } from "../../../functions/orders/seller-window";
+import type { SellerBreach, SellerPart } from "../../../functions/orders/seller-window";
 import type { Alert } from "../../../functions/shared/engine/types";
 import { orderEvent, orderRecord } from "../../support/orders";
+import { reduceInto } from "../../support/shared-reduce";
 
-export const DEFAULTS: OrdersConfig = { cancellationRate: 0.2, minimumPlaced: 10, lateMinutes: 5 };
+export const DEFAULTS: OrdersConfig = {
+  cancellationRate: 0.2,
+  minimumPlaced: 10,
+  lateMinutes: 5,
+  partitions: 3,
+};
 
-/** Folds the events, in order, through the orders consumer's seller window of their seller. */
-export function foldSeller(events: readonly OrderEvent[], config: OrdersConfig = DEFAULTS) {
-  let state: SellerWindow | undefined;
+/**
+ * Folds the events, in order, through the orders consumer's seller window of their seller: its part of the
+ * partition they are on (0 unless given), the seller's other parts and its breach.
+ */
+export function foldSeller(
+  events: readonly OrderEvent[],
+  config: OrdersConfig = DEFAULTS,
+  partitionOf: (index: number) => number = () => 0,
+) {
+  const states = new Map<string, unknown>();
   const alerts: Alert[] = [];
-  events.forEach((event, offset) => {
-    const reduction = ordersConsumer.reduce(
-      sellerKey(event.sellerId),
-      state,
-      orderRecord(event, 0, offset),
+  const offsets = new Map<number, number>();
+  events.forEach((event, index) => {
+    const partition = partitionOf(index);
+    const offset = offsets.get(partition) ?? 0;
+    offsets.set(partition, offset + 1);
+    const record = orderRecord(event, partition, offset);
+    const reduction = reduceInto(
+      ordersConsumer,
+      sellerPartKey(event.sellerId, partition),
+      record,
       config,
+      states,
     );
-    state = reduction.state as SellerWindow;
     alerts.push(...(reduction.alerts ?? []));
   });
-  return { state: state!, alerts };
+  const sellerId = events[0]!.sellerId;
+  const breach = states.get(sellerBreachKey(sellerId)) as SellerBreach | undefined;
+  return {
+    /** The part of partition 0. */
+    state: states.get(sellerPartKey(sellerId, 0)) as SellerPart,
+    inBreach: breach?.inBreach ?? false,
+    alerts,
+    states,
+  };
 }
 
 let sequence = 0;
