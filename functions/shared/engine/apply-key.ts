@@ -22,8 +22,8 @@ export interface KeyApplication<V, S, C> {
   readonly redrive: boolean;
 }
 
-/** A key's item as last read or written by this batch, and its records' shared keys' items as last read. */
-interface KeyCursor {
+/** A key's item as last read or written by this batch, and its records' shared keys' items as last read or written. */
+export interface KeyCursor {
   current: StateItem | undefined;
   /** Every shared key of the key's records; undefined for one with no item. */
   shared: ReadonlyMap<string, StateItem | undefined>;
@@ -32,7 +32,8 @@ interface KeyCursor {
 const MAX_WRITE_ATTEMPTS = 8;
 
 /**
- * Applies a key's records of the batch onto its stored item, with one conditional write. When DynamoDB
+ * Applies a key's records of the batch onto its stored item, with one conditional write, and returns the items
+ * it ends with. When DynamoDB
  * refuses the item for good (too large, …) the key is redone record by record: a record whose item it
  * refuses is rejected with DynamoDB's reason and fenced by a fences-only write, so the partition moves on.
  */
@@ -42,11 +43,11 @@ export async function applyKeyRecords<V, S, C>(
   records: readonly ConsumerRecord<V>[],
   stored: StateItem | undefined,
   shared: ReadonlyMap<string, StateItem | undefined> = new Map(),
-): Promise<void> {
+): Promise<KeyCursor> {
   const at: KeyCursor = { current: stored, shared };
   try {
     await applyRecords(app, key, records, at);
-    return;
+    return at;
   } catch (error) {
     if (dynamoDbRefusal(error) === undefined) throw error;
   }
@@ -60,6 +61,7 @@ export async function applyKeyRecords<V, S, C>(
       await fenceOnly(app.ctx, key, record, at);
     }
   }
+  return at;
 }
 
 /** Folds `records` onto the key's item and writes it, redoing after lost races; `at.current` follows the item. */
@@ -93,13 +95,20 @@ async function applyRecords<V, S, C>(
     if (await writeItem(ctx, fold.next, at.current?.version, fold.sideRecords, fold.sharedWrites)) {
       ctx.stats.duplicatesSkipped += fold.duplicates;
       at.current = fold.next;
+      // The next fold of this key (record by record after a refusal) starts from what this one wrote.
+      if (fold.sharedWrites.length > 0)
+        at.shared = new Map([
+          ...at.shared,
+          ...fold.sharedWrites.map((write) => [write.item.pk, write.item] as const),
+        ]);
       if (fold.next.outbox?.length) app.toPublish.set(key, fold.next);
       return;
     }
     if (attempt >= MAX_WRITE_ATTEMPTS) throw new KeyContentionError(key, attempt);
     at.current = await readItem(ctx, key);
-    // Only a write that changed shared keys can have lost on one of them; otherwise they stay as first read.
-    if (fold.sharedWrites.length > 0) at.shared = await readShared(ctx, [...at.shared.keys()]);
+    // Whoever won may have changed shared keys too (another invocation of this partition in a rebalance):
+    // a fold of the new item on shared keys as first read could undo what the winner decided.
+    if (at.shared.size > 0) at.shared = await readShared(ctx, [...at.shared.keys()]);
   }
 }
 

@@ -81,6 +81,12 @@ export function foldKey<V, S, C>(
       const unread = Object.keys(reduction.sharedWrites ?? {}).find((key) => !shared.has(key));
       if (unread !== undefined)
         throw new Error(`wrote shared key ${JSON.stringify(unread)}, not one of its sharedKeys`);
+      // A shared write is a whole-item Put: on a key some record owns it would wipe that key's fences and outbox.
+      const owned = Object.keys(reduction.sharedWrites ?? {}).find((key) =>
+        Object.keys(shared.get(key) ?? {}).some(isFenceAttribute),
+      );
+      if (owned !== undefined)
+        throw new Error(`wrote shared key ${JSON.stringify(owned)}, a state key of its own`);
       for (const [key, write] of Object.entries(reduction.sharedWrites ?? {})) {
         sharedStates.set(key, write.state);
         sharedChanged.set(key, write);

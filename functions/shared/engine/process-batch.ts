@@ -179,40 +179,69 @@ export async function processBatch<V, S, C>(
     toPublish,
     redrive,
   };
-  const applyKey = (key: string) =>
-    applyKeyRecords(
+  /** Keeps the newer of the item known and `item`: what a later stage's keys read as shared. */
+  const known = (item: StateItem | undefined) => {
+    if (item && (stored.get(item.pk)?.version ?? -1) < item.version) stored.set(item.pk, item);
+  };
+  const applyKey = async (key: string) => {
+    const at = await applyKeyRecords(
       keyApplication,
       key,
       byKey.get(key)!,
       stored.get(key),
       new Map([...(sharedOf.get(key) ?? [])].map((sharedKey) => [sharedKey, stored.get(sharedKey)])),
     );
-
-  let next = 0;
-  let fatal: { error: unknown } | undefined;
-  const worker = async () => {
-    while (next < keys.length && !fatal) {
-      const key = keys[next++]!;
-      if (Date.now() >= deadline) {
-        // Past the budget a key might not finish before Lambda stops the invocation: report it for redelivery.
-        keyErrors.push({ key, error: new TimeBudgetExceededError(`state key ${key} not started`) });
-        continue;
-      }
-      try {
-        await applyKey(key);
-      } catch (error) {
-        if (!isReportable(error)) fatal ??= { error };
-        else keyErrors.push({ key, error });
-      }
-    }
+    known(at.current);
+    for (const item of at.shared.values()) known(item);
   };
-  // A crash stops the batch, but only once the writes in flight have settled: nothing of it outlives the call.
+
+  let fatal: { error: unknown } | undefined;
   const concurrency = options.keyConcurrency ?? DEFAULT_KEY_CONCURRENCY;
-  await Promise.all(Array.from({ length: Math.min(concurrency, keys.length) }, worker));
-  if (fatal) throw fatal.error;
+  for (const stage of stagesOf(keys, byKey, sharedOf.size > 0)) {
+    let next = 0;
+    const worker = async () => {
+      while (next < stage.length && !fatal) {
+        const key = stage[next++]!;
+        if (Date.now() >= deadline) {
+          // Past the budget a key might not finish before Lambda stops the invocation: report it for redelivery.
+          keyErrors.push({ key, error: new TimeBudgetExceededError(`state key ${key} not started`) });
+          continue;
+        }
+        try {
+          await applyKey(key);
+        } catch (error) {
+          if (!isReportable(error)) fatal ??= { error };
+          else keyErrors.push({ key, error });
+        }
+      }
+    };
+    // A crash stops the batch, but only once the writes in flight have settled: nothing of it outlives the call.
+    await Promise.all(Array.from({ length: Math.min(concurrency, stage.length) }, worker));
+    if (fatal) throw fatal.error;
+  }
 
   await publishOutboxes(ctx, options.alertTopicArn, [...toPublish.values()], owner.id);
   return { stats, rejected, keyErrors, batchItemFailures: firstUnfinished(keyErrors, byKey) };
+}
+
+/**
+ * The keys in the order they are applied: all at once, or, when records read shared keys, partition by partition
+ * (a key goes with its first record's), so that a batch of several partitions gives what the partitions' batches
+ * would one after the other: each partition's keys read what the partitions before it wrote.
+ */
+function stagesOf(
+  keys: readonly string[],
+  byKey: ReadonlyMap<string, readonly ConsumerRecord<unknown>[]>,
+  readsShared: boolean,
+): string[][] {
+  if (!readsShared) return [[...keys]];
+  const stages = new Map<string, string[]>();
+  for (const key of keys) {
+    const partition = partitionName(byKey.get(key)![0]!);
+    stages.set(partition, [...(stages.get(partition) ?? []), key]);
+  }
+  // The records were grouped in topic, partition and offset order, so the stages come in partition order.
+  return [...stages.values()];
 }
 
 /** Why DynamoDB cannot store `key` as a partition key, or undefined when it can. */

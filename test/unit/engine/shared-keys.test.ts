@@ -98,4 +98,21 @@ describe("shared keys in a fold", () => {
     expect(fold.next?.state).toBe(2);
     expect(fold.sharedWrites).toEqual([]);
   });
+
+  it("rejects a record whose reduction writes a shared key some record owns (it has fences), which a Put would wipe", () => {
+    const shared = new Map<string, StateItem | undefined>([
+      ["over", undefined],
+      ["sum#p1", { pk: "sum#p1", version: 4, state: 6, [`f:${topic}:1`]: 40 }],
+    ]);
+
+    const fold = foldFlagging(undefined, [step(0, 1, "sum#p1")], shared);
+
+    expect(fold.failures).toEqual([
+      {
+        record: step(0, 1, "sum#p1"),
+        reason: 'reducer failed: wrote shared key "sum#p1", a state key of its own',
+      },
+    ]);
+    expect(fold.sharedWrites).toEqual([]);
+  });
 });
