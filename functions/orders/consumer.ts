@@ -1,6 +1,6 @@
 import type { Consumer } from "../shared/engine/types";
 import type { OrdersConfig } from "./config";
-import { MINUTE_KEY_PREFIX, minuteOf, minuteShardKey, SELLER_KEY_PREFIX, sellerPartKey } from "./keys";
+import { MINUTE_KEY_PREFIX, minuteOf, minuteShardKey, SELLER_PART_KEY_PREFIX, sellerPartKey } from "./keys";
 import { countOrder, type MinuteCounts } from "./minute-counts";
 import { type OrderEvent, orderEventSchema } from "./schema";
 import { evaluateSeller, type SellerPart, sellerSharedKeys } from "./seller-window";
@@ -32,7 +32,7 @@ export const ordersConsumer: Consumer<OrderEvent, OrdersState, OrdersConfig> = {
   reduce(key, state, record, config, shared) {
     // The key says which kind of state it holds; stateKeys is the only source of keys.
     if (key.startsWith(MINUTE_KEY_PREFIX)) return countOrder(state as MinuteCounts | undefined, record);
-    if (key.startsWith(SELLER_KEY_PREFIX))
+    if (key.startsWith(SELLER_PART_KEY_PREFIX))
       return evaluateSeller(state as SellerPart | undefined, record, config, shared);
     throw new UnknownOrdersKeyError(key);
   },

@@ -4,7 +4,8 @@ export const MINUTE_MS = 60_000;
 export const KEEP_SECONDS = 48 * 60 * 60;
 
 export const MINUTE_KEY_PREFIX = "minute#";
-export const SELLER_KEY_PREFIX = "seller#";
+/** Not `seller#`: the one-item windows of earlier versions used it, and an id such as `p3#acme` would read as a part. */
+export const SELLER_PART_KEY_PREFIX = "sellerPart#";
 export const SELLER_BREACH_KEY_PREFIX = "sellerBreach#";
 
 /** minute(t): the event time truncated to the minute, UTC, as epoch milliseconds. */
@@ -32,12 +33,12 @@ export function minuteShardKey(minute: number, partition: number): string {
  * before the id, so that no seller id can make one seller's key another's.
  */
 export function sellerPartKey(sellerId: string, partition: number): string {
-  return `${SELLER_KEY_PREFIX}p${partition}#${sellerId}`;
+  return `${SELLER_PART_KEY_PREFIX}p${partition}#${sellerId}`;
 }
 
-/** `seller#p<partition>#<sellerId>` read back, or undefined for another key. */
+/** `sellerPart#p<partition>#<sellerId>` read back, or undefined for another key. */
 export function parseSellerPartKey(key: string): { sellerId: string; partition: number } | undefined {
-  const match = /^seller#p(\d+)#(.*)$/s.exec(key);
+  const match = /^sellerPart#p(\d+)#(.*)$/s.exec(key);
   return match ? { sellerId: match[2]!, partition: Number(match[1]) } : undefined;
 }
 

@@ -148,10 +148,10 @@ export function evaluateSeller(
   const placedOrder = type === "ORDER_PLACED";
   if ((placedOrder ? bucket.placedIds : bucket.cancelledIds).includes(orderId)) return unchanged;
 
-  const keptIds = previous.minutes.reduce(
-    (sum, kept) => sum + kept.placedIds.length + kept.cancelledIds.length,
-    0,
-  );
+  // Of the minutes still kept: a part not written while other partitions moved the seller on holds older ones.
+  const keptIds = previous.minutes
+    .filter((kept) => Date.parse(kept.minute) >= keptFrom)
+    .reduce((sum, kept) => sum + kept.placedIds.length + kept.cancelledIds.length, 0);
   const ids = keptIds < MAX_KEPT_ORDER_IDS ? [orderId] : [];
   const counted: SellerMinute = placedOrder
     ? { ...bucket, placed: bucket.placed + 1, placedIds: [...bucket.placedIds, ...ids] }

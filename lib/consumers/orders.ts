@@ -33,7 +33,7 @@ export interface OrdersProps {
  * Function URL.
  */
 export class Orders extends Construct {
-  /** Minute counter shards `minute#<minute>#p<partition>`, seller window parts `seller#p<partition>#<sellerId>`, breach items `sellerBreach#<sellerId>`. */
+  /** Minute counter shards `minute#<minute>#p<partition>`, seller window parts `sellerPart#p<partition>#<sellerId>`, breach items `sellerBreach#<sellerId>`. */
   public readonly state: StateTable;
   public readonly consumer: KafkaConsumer;
   /** `GET /orders-per-minute?minutes=N`, read-only on the state table. */

@@ -95,7 +95,7 @@ export type SellerMinutes = Record<string, Record<string, MinuteOrders>>;
 
 /**
  * Each seller's placed and cancelled orders per minute, from the parts of its window that the orders consumer
- * keeps per partition (`seller#p<partition>#<id>`), summed: what does not depend on the order in which
+ * keeps per partition (`sellerPart#p<partition>#<id>`), summed: what does not depend on the order in which
  * partitions' records arrive (their alerts may).
  */
 export async function readSellerMinutes(context: SectionContext): Promise<SellerMinutes> {

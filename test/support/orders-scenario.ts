@@ -1,6 +1,6 @@
 import type { OrdersConfig } from "../../functions/orders/config";
 import { ordersConsumer } from "../../functions/orders/consumer";
-import { minuteOf, minuteText, sellerPartKey } from "../../functions/orders/keys";
+import { minuteOf, minuteText, parseSellerPartKey, sellerPartKey } from "../../functions/orders/keys";
 import type { OrderEvent } from "../../functions/orders/schema";
 import { type SellerMinute, type SellerPart, sellerMinutes } from "../../functions/orders/seller-window";
 import type { Alert } from "../../functions/shared/engine/types";
@@ -115,7 +115,7 @@ export function referenceSeller(records: readonly RawKafkaRecord[], sellerId: st
     alerts.push(...(reduction.alerts ?? []));
   }
   const parts = [...states]
-    .filter(([key]) => key.startsWith("seller#"))
+    .filter(([key]) => parseSellerPartKey(key) !== undefined)
     .map(([, state]) => state as SellerPart);
   return { minutes: sellerMinutes(parts), alerts };
 }

@@ -49,7 +49,7 @@ describe("the orders-per-minute read API on the orders state table", () => {
       shard(at(2), 1, { placed: 1, cancelled: 2, revenue: { GBP: 100 } }),
       shard(at(0), 3, { placed: 1000 }), // a partition the config does not know: not summed
       shard(at(3), 0, { placed: 1000 }), // before the minutes asked for
-      { pk: "seller#p0#S-1", version: 1, state: { sellerId: "S-1", partition: 0, minutes: [] } },
+      { pk: "sellerPart#p0#S-1", version: 1, state: { sellerId: "S-1", partition: 0, minutes: [] } },
       { pk: "sellerBreach#S-1", version: 1, state: { sellerId: "S-1", inBreach: true } },
     ];
     await dynamodb.send(

@@ -9,6 +9,7 @@ import type { OrderEvent } from "../../../functions/orders/schema";
 import {
   SELLER_CANCELLATION_RATE,
   type SellerPart,
+  sellerAlertId,
   sellerMinutes,
 } from "../../../functions/orders/seller-window";
 import {
@@ -99,7 +100,7 @@ describe("seller windows kept in a part per partition", () => {
     expect(batches.reduce((sum, stats) => sum + stats.conflicts, 0)).toBe(0);
     expect(probe.conflicts.size).toBe(0);
     // One write per seller part and minute shard per batch: the same as one partition at a time would make.
-    expect(probe.writes.get("seller")).toBe(
+    expect(probe.writes.get("sellerPart")).toBe(
       batches.length * sellers.length, // 30 batches of 100, each with orders of all 10 sellers
     );
     for (const sellerId of sellers) {
@@ -168,5 +169,32 @@ describe("seller windows kept in a part per partition", () => {
     expect(sellerMinutes(parts.map((part) => part!.state as SellerPart))).toMatchObject([
       { placed: 20, cancelled: 10 },
     ]);
+  });
+
+  it("give a batch of several partitions what its partitions give one after the other", async () => {
+    // Partition 0 alone (6 placed, 1 cancelled) and partition 3 alone (5 placed, 2 cancelled) are below 10
+    // placed; together, in partition order, the second cancellation of partition 3 makes 3 of 11: a breach.
+    const placed = [
+      ...Array.from({ length: 6 }, (_, i) => ({ event: order(i, "S-9"), partition: 0 })),
+      { event: order(0, "S-9", "ORDER_CANCELLED"), partition: 0 },
+      ...Array.from({ length: 5 }, (_, i) => ({ event: order(300 + i, "S-9"), partition: 3 })),
+      ...[300, 301].map((i) => ({ event: order(i, "S-9", "ORDER_CANCELLED"), partition: 3 })),
+    ];
+    const { handler, inbox, item } = await ordersStack(probedEngineClients().clients);
+
+    const response = await handler(buildKafkaEvent(orderRecords(placed)), lambdaContext);
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    const alerts = (await inbox.drain<Alert>()).filter(
+      (alert) => alert.alertType === SELLER_CANCELLATION_RATE,
+    );
+    expect(alerts).toEqual([
+      expect.objectContaining({
+        subjectId: "S-9",
+        details: expect.objectContaining({ placed: 11, cancelled: 3 }),
+      }),
+    ]);
+    expect(alerts[0]?.alertId).toBe(sellerAlertId("S-9", order(301, "S-9", "ORDER_CANCELLED").eventId));
+    expect((await item(sellerBreachKey("S-9")))?.state).toEqual({ sellerId: "S-9", inBreach: true });
   });
 });

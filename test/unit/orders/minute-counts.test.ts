@@ -23,14 +23,14 @@ describe("orders per minute", () => {
 
     const keys = ordersConsumer.stateKeys(record, config);
 
-    expect(keys).toEqual(["minute#2026-11-20T23:03:00.000Z#p3", "seller#p3#S-42"]);
+    expect(keys).toEqual(["minute#2026-11-20T23:03:00.000Z#p3", "sellerPart#p3#S-42"]);
     expect(keys).toEqual([minuteShardKey(minuteOf(record.value.eventTime), 3), sellerPartKey("S-42", 3)]);
     // The rule reads, and never fences, the seller's breach and its other partitions' parts.
     expect(ordersConsumer.sharedKeys?.(record, config)).toEqual([
       "sellerBreach#S-42",
-      "seller#p0#S-42",
-      "seller#p1#S-42",
-      "seller#p2#S-42",
+      "sellerPart#p0#S-42",
+      "sellerPart#p1#S-42",
+      "sellerPart#p2#S-42",
     ]);
     // A record of a partition beyond the setting still reads the parts below it.
     const beyond = orderRecord(orderEvent({ sellerId: "S-42" }), 5, 0);
