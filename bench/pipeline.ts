@@ -5,6 +5,7 @@ import { stockAlertId } from "../functions/inventory/alerts";
 import { templateFunction } from "../local/function-env";
 import { type RunningLocalStack, startLocalStack } from "../local/local-stack";
 import { localStreamingConfig } from "../local/template";
+import { topicWorkload } from "./workload";
 
 export interface Percentiles {
   readonly samples: number;
@@ -146,11 +147,12 @@ async function pollVisible(
 }
 
 /**
- * B5: `count` orders produced up front, then the time the orders consumer group takes to catch up: the rate it
- * holds with its lag falling, on this machine, through the real broker and DynamoDB Local.
+ * B5 for one topic: `count` records of the seeded simulator's traffic (B1's workload, five times as dense)
+ * produced up front, then the time the topic's consumer group takes to catch up: the rate it holds with its lag
+ * falling, on this machine, through the real broker, the local event source mapping with the stack's own
+ * batching settings, and DynamoDB Local.
  */
-export async function measureSustainedRate(stack: RunningLocalStack, count: number) {
-  const topic = localStreamingConfig().topics.orders;
+export async function measureSustainedRate(stack: RunningLocalStack, topic: string, count: number) {
   const group = stack.runtime.eventSources.find((s) => s.definition.topics.includes(topic))!.definition
     .consumerGroupId;
   const committedTotal = async () => {
@@ -160,23 +162,19 @@ export async function measureSustainedRate(stack: RunningLocalStack, count: numb
     return done;
   };
   const start = await committedTotal();
-  const minute = Date.parse("2026-11-20T23:03:00.000Z");
-  const records = Array.from({ length: count }, (_, i) => ({
-    key: `B5-${i}`,
-    value: JSON.stringify({
-      eventId: `b5-${i}`,
-      type: i % 9 === 0 ? "ORDER_CANCELLED" : "ORDER_PLACED",
-      orderId: `B5-${i}`,
-      sellerId: `S-${i % 200}`,
-      customerId: `U-${i % 5000}`,
-      amount: { value: 1999, currency: "EUR" },
-      eventTime: new Date(minute + (i % 60_000)).toISOString(),
-    }),
-  }));
+  const records = workloadOf(topic, count).map((record) => ({ key: record.key, value: record.rawValue }));
   const began = Date.now();
   for (let i = 0; i < records.length; i += 2000) await stack.log.produce(topic, records.slice(i, i + 2000));
   const deadline = Date.now() + 300_000;
-  while ((await committedTotal()) - start < count && Date.now() < deadline) await sleep(250);
+  while ((await committedTotal()) - start < records.length && Date.now() < deadline) await sleep(250);
   const processed = (await committedTotal()) - start;
   return { eventsPerSec: processed / ((Date.now() - began) / 1000), events: processed };
+}
+
+/** The first `count` records of the topic in the simulator's traffic, taking as many minutes as that needs. */
+function workloadOf(topic: string, count: number) {
+  for (let minutes = 4; ; minutes *= 2) {
+    const records = topicWorkload(topic, { minutes, visitsPerSecond: 25 });
+    if (records.length >= count) return records.slice(0, count);
+  }
 }

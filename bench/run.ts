@@ -154,9 +154,21 @@ try {
           console.log(
             `B3 ${path}: p50 ${p.p50Ms} ms, p95 ${p.p95Ms} ms, p99 ${p.p99Ms} ms (${p.samples} samples)`,
           );
-      const b5 = await measureSustainedRate(pipeline, quick ? 5_000 : 20_000);
-      results.b5 = { orders: b5 };
-      console.log(`B5 orders: ${b5.eventsPerSec.toFixed(0)} events/s over ${b5.events} events`);
+      // B5 for every consumer, one topic at a time, beside B2 (the engine alone) when this run measured it:
+      // a B2 of an earlier run in the results file was taken at another load.
+      const b5: Record<string, unknown> = {};
+      for (const [name, bench] of Object.entries(BENCH_CONSUMERS)) {
+        const rate = await measureSustainedRate(pipeline, bench.topic, quick ? 5_000 : 20_000);
+        const b2 = only.has("b1") ? (results.b2 as Record<string, { engineEventsPerSec: number }>) : {};
+        const engine = b2[name];
+        const ofEngine = engine ? rate.eventsPerSec / engine.engineEventsPerSec : undefined;
+        b5[name] = { ...rate, ...(ofEngine !== undefined && { ofEngineAlone: ofEngine }) };
+        console.log(
+          `B5 ${name}: ${rate.eventsPerSec.toFixed(0)} events/s over ${rate.events} events` +
+            (ofEngine !== undefined ? `, ${(ofEngine * 100).toFixed(0)} % of B2` : ""),
+        );
+      }
+      results.b5 = b5;
     } finally {
       await pipeline.stop();
     }
