@@ -32,8 +32,8 @@ export interface KeyCursor {
 const MAX_WRITE_ATTEMPTS = 8;
 
 /**
- * Applies a key's records of the batch onto its stored item, with one conditional write, and returns the items
- * it ends with. When DynamoDB
+ * Applies a key's records of the batch onto its stored item (`at`, which follows what is read and written, even
+ * when this fails), with one conditional write. When DynamoDB
  * refuses the item for good (too large, …) the key is redone record by record: a record whose item it
  * refuses is rejected with DynamoDB's reason and fenced by a fences-only write, so the partition moves on.
  */
@@ -41,13 +41,11 @@ export async function applyKeyRecords<V, S, C>(
   app: KeyApplication<V, S, C>,
   key: string,
   records: readonly ConsumerRecord<V>[],
-  stored: StateItem | undefined,
-  shared: ReadonlyMap<string, StateItem | undefined> = new Map(),
-): Promise<KeyCursor> {
-  const at: KeyCursor = { current: stored, shared };
+  at: KeyCursor,
+): Promise<void> {
   try {
     await applyRecords(app, key, records, at);
-    return at;
+    return;
   } catch (error) {
     if (dynamoDbRefusal(error) === undefined) throw error;
   }
@@ -61,7 +59,6 @@ export async function applyKeyRecords<V, S, C>(
       await fenceOnly(app.ctx, key, record, at);
     }
   }
-  return at;
 }
 
 /** Folds `records` onto the key's item and writes it, redoing after lost races; `at.current` follows the item. */

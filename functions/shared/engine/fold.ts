@@ -81,9 +81,10 @@ export function foldKey<V, S, C>(
       const unread = Object.keys(reduction.sharedWrites ?? {}).find((key) => !shared.has(key));
       if (unread !== undefined)
         throw new Error(`wrote shared key ${JSON.stringify(unread)}, not one of its sharedKeys`);
-      // A shared write is a whole-item Put: on a key some record owns it would wipe that key's fences and outbox.
+      // A shared write is a whole-item Put: on a key some record owns it would wipe that key's fences, outbox,
+      // redrive markers. A shared item holds nothing but what sharedItemWrite puts in it.
       const owned = Object.keys(reduction.sharedWrites ?? {}).find((key) =>
-        Object.keys(shared.get(key) ?? {}).some(isFenceAttribute),
+        Object.keys(shared.get(key) ?? {}).some((name) => !SHARED_ITEM_ATTRIBUTES.has(name)),
       );
       if (owned !== undefined)
         throw new Error(`wrote shared key ${JSON.stringify(owned)}, a state key of its own`);
@@ -123,6 +124,13 @@ export function foldKey<V, S, C>(
   const sharedWrites = [...sharedChanged].map(([key, write]) => sharedItemWrite(key, write, shared.get(key)));
   return { next: next as StateItem, sideRecords, applied, duplicates, failures, sharedWrites };
 }
+
+const SHARED_ITEM_ATTRIBUTES = new Set([
+  STATE_TABLE_SCHEMA.partitionKey,
+  "version",
+  "state",
+  STATE_TABLE_SCHEMA.timeToLive,
+]);
 
 function sharedItemWrite(pk: string, write: SharedWrite, read: StateItem | undefined): SharedItemWrite {
   const item: Record<string, unknown> = { pk, version: (read?.version ?? 0) + 1, state: write.state };

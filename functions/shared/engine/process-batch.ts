@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { applyKeyRecords, type KeyApplication } from "./apply-key";
+import { applyKeyRecords, type KeyApplication, type KeyCursor } from "./apply-key";
 import { maskCardText } from "./card-screen";
 import type { EngineClients, EngineStats } from "./clients";
 import { emptyStats } from "./clients";
@@ -184,20 +184,22 @@ export async function processBatch<V, S, C>(
     if (item && (stored.get(item.pk)?.version ?? -1) < item.version) stored.set(item.pk, item);
   };
   const applyKey = async (key: string) => {
-    const at = await applyKeyRecords(
-      keyApplication,
-      key,
-      byKey.get(key)!,
-      stored.get(key),
-      new Map([...(sharedOf.get(key) ?? [])].map((sharedKey) => [sharedKey, stored.get(sharedKey)])),
-    );
-    known(at.current);
-    for (const item of at.shared.values()) known(item);
+    const at: KeyCursor = {
+      current: stored.get(key),
+      shared: new Map([...(sharedOf.get(key) ?? [])].map((sharedKey) => [sharedKey, stored.get(sharedKey)])),
+    };
+    try {
+      await applyKeyRecords(keyApplication, key, byKey.get(key)!, at);
+    } finally {
+      // What a key wrote before it failed is written all the same: later stages read it.
+      known(at.current);
+      for (const item of at.shared.values()) known(item);
+    }
   };
 
   let fatal: { error: unknown } | undefined;
   const concurrency = options.keyConcurrency ?? DEFAULT_KEY_CONCURRENCY;
-  for (const stage of stagesOf(keys, byKey, sharedOf.size > 0)) {
+  for (const stage of stagesOf(keys, byKey, sharedOf)) {
     let next = 0;
     const worker = async () => {
       while (next < stage.length && !fatal) {
@@ -232,16 +234,26 @@ export async function processBatch<V, S, C>(
 function stagesOf(
   keys: readonly string[],
   byKey: ReadonlyMap<string, readonly ConsumerRecord<unknown>[]>,
-  readsShared: boolean,
+  sharedOf: ReadonlyMap<string, ReadonlySet<string>>,
 ): string[][] {
-  if (!readsShared) return [[...keys]];
+  if (sharedOf.size === 0) return [[...keys]];
+  const read = new Set([...sharedOf.values()].flatMap((ofKey) => [...ofKey]));
+  // Keys that neither read shared keys nor are read as one (orders' minute shards) go with the first stage.
+  const independent: string[] = [];
   const stages = new Map<string, string[]>();
   for (const key of keys) {
+    if (!sharedOf.has(key) && !read.has(key)) {
+      independent.push(key);
+      continue;
+    }
     const partition = partitionName(byKey.get(key)![0]!);
-    stages.set(partition, [...(stages.get(partition) ?? []), key]);
+    const stage = stages.get(partition);
+    if (stage) stage.push(key);
+    else stages.set(partition, [key]);
   }
   // The records were grouped in topic, partition and offset order, so the stages come in partition order.
-  return [...stages.values()];
+  const [first = [], ...rest] = [...stages.values()];
+  return [[...independent, ...first], ...rest];
 }
 
 /** Why DynamoDB cannot store `key` as a partition key, or undefined when it can. */
