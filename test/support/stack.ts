@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { inject } from "vitest";
 import { loadDeployedResources } from "../../local/deployed-resources";
 import { createStackResources, type LocalStackResources } from "../../local/resources";
@@ -9,6 +9,15 @@ const DEPLOYED_STACK = process.env.TWS_DEPLOYED_STACK;
 
 let template: CfnTemplate | undefined;
 let deployed: Promise<LocalStackResources> | undefined;
+
+/**
+ * Eight random letters that set a run's ids apart, for tests whose data may meet other files' in a deployed
+ * stack's shared tables. Letters only: digits next to an id's own could make a Luhn-valid run, which the
+ * engine rejects as a card number.
+ */
+export function runTag(): string {
+  return Array.from(randomBytes(8), (byte) => String.fromCharCode(97 + (byte % 26))).join("");
+}
 
 /** The synthesized stack template, once per test file. */
 export function stackTemplate(): CfnTemplate {

@@ -15,7 +15,7 @@ import {
   orderRecords,
 } from "../../support/orders-delivery";
 import { seeded } from "../../support/orders-scenario";
-import { createTestStack, stackTemplate } from "../../support/stack";
+import { createTestStack, runTag, stackTemplate } from "../../support/stack";
 
 const PARTITIONS = 6;
 const ORDERS = 10_000;
@@ -23,6 +23,8 @@ const BATCH_SIZE = 500;
 /** The marketplace's sellers; each order's seller is drawn from them, so a seller's orders land on any partition. */
 const SELLERS = 50_000;
 const MINUTE = Date.parse("2026-11-20T23:03:00.000Z");
+// Sellers of this run only: against a deployed stack (npm run test:deploy) every test file shares the tables.
+const RUN = runTag();
 
 function hotMinuteOrders() {
   const random = seeded(2303);
@@ -31,7 +33,7 @@ function hotMinuteOrders() {
       eventId: `E-${index}`,
       type: index % 10 === 9 ? "ORDER_CANCELLED" : "ORDER_PLACED",
       orderId: `O-${index}`,
-      sellerId: `S-${Math.floor(random() * SELLERS)}`,
+      sellerId: `S-${RUN}-${Math.floor(random() * SELLERS)}`,
       customerId: `C-${index}`,
       amount: index % 4 === 0 ? { value: 2500, currency: "USD" } : { value: 1999, currency: "EUR" },
       eventTime: new Date(MINUTE + Math.floor((index / ORDERS) * 60_000)).toISOString(),
