@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { isConditionFailure } from "../functions/shared/engine/state-store";
 
 /** DynamoDB requests and consumed capacity units, as a bill would count them. */
 export interface DynamoDbUsage {
@@ -45,7 +46,7 @@ export function meterDynamoDb(client: DynamoDBClient | DynamoDBDocumentClient): 
       try {
         result = await next(args);
       } catch (error) {
-        if (WRITES.has(command) && isConditionRefusal(error)) {
+        if (WRITES.has(command) && isConditionFailure(error)) {
           // The refusal carries no ConsumedCapacity; AWS bills it at least one write unit, counted as one here.
           usage.writes++;
           usage.refusedWrites++;
@@ -68,10 +69,4 @@ export function meterDynamoDb(client: DynamoDBClient | DynamoDBDocumentClient): 
     { step: "initialize", name: "benchDynamoDbMeter" },
   );
   return usage;
-}
-
-/** A write refused on its condition: ConditionalCheckFailed, or a transaction cancelled for one. */
-function isConditionRefusal(error: unknown): boolean {
-  const name = (error as Error | undefined)?.name;
-  return name === "ConditionalCheckFailedException" || name === "TransactionCanceledException";
 }

@@ -28,7 +28,11 @@ export const ordersConsumer: Consumer<OrderEvent, OrdersState, OrdersConfig> = {
     minuteShardKey(minuteOf(record.value.eventTime), record.partition),
     sellerPartKey(record.value.sellerId, record.partition),
   ],
-  sharedKeys: (record, config) => sellerSharedKeys(record.value.sellerId, record.partition, config),
+  // Only the seller's part reads beyond itself; a minute shard is its partition's alone.
+  sharedKeys: (key, record, config) =>
+    key.startsWith(SELLER_PART_KEY_PREFIX)
+      ? sellerSharedKeys(record.value.sellerId, record.partition, config)
+      : [],
   reduce(key, state, record, config, shared) {
     // The key says which kind of state it holds; stateKeys is the only source of keys.
     if (key.startsWith(MINUTE_KEY_PREFIX)) return countOrder(state as MinuteCounts | undefined, record);

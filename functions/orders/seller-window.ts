@@ -42,11 +42,15 @@ export interface SellerBreach {
 
 /** The keys the rule reads beside the record's own part: the seller's breach and its other partitions' parts. */
 export function sellerSharedKeys(sellerId: string, partition: number, config: OrdersConfig): string[] {
+  return [sellerBreachKey(sellerId), ...otherPartKeys(sellerId, partition, config)];
+}
+
+/** The seller's parts of partitions 0 … partitions − 1 (at least up to `partition`) but `partition`'s own. */
+function otherPartKeys(sellerId: string, partition: number, config: OrdersConfig): string[] {
   const partitions = Math.max(config.partitions, partition + 1);
-  const others = Array.from({ length: partitions }, (_, other) => other)
+  return Array.from({ length: partitions }, (_, other) => other)
     .filter((other) => other !== partition)
     .map((other) => sellerPartKey(sellerId, other));
-  return [sellerBreachKey(sellerId), ...others];
 }
 
 /** Placed and cancelled of a seller in the window minute(t) − 9 min … minute(t), over all its parts. */
@@ -119,8 +123,7 @@ export function evaluateSeller(
 ): Reduction<SellerPart> {
   const { type, orderId, sellerId } = record.value;
   const minute = minuteOf(record.value.eventTime);
-  const others = sellerSharedKeys(sellerId, record.partition, config)
-    .slice(1)
+  const others = otherPartKeys(sellerId, record.partition, config)
     .map((key) => shared.get(key) as SellerPart | undefined)
     .filter((other): other is SellerPart => other !== undefined);
   const known = [...(part ? [part] : []), ...others].map((kept) => Date.parse(kept.latestMinute));

@@ -12,7 +12,7 @@ export function reduceInto<V, S, C>(
   states: Map<string, unknown>,
 ): Reduction<S> {
   const shared = new Map<string, unknown>();
-  for (const sharedKey of consumer.sharedKeys?.(record, config) ?? [])
+  for (const sharedKey of consumer.sharedKeys?.(key, record, config) ?? [])
     if (states.has(sharedKey)) shared.set(sharedKey, states.get(sharedKey));
   const reduction = consumer.reduce(key, states.get(key) as S | undefined, record, config, shared);
   states.set(key, reduction.state);

@@ -110,28 +110,33 @@ export async function processBatch<V, S, C>(
       continue;
     }
     let keys: readonly string[];
-    let shared: readonly string[];
+    let shared: Map<string, readonly string[]>;
     try {
-      keys = consumer.stateKeys(validation.record, options.config);
-      shared = consumer.sharedKeys?.(validation.record, options.config) ?? [];
+      keys = [...new Set(consumer.stateKeys(validation.record, options.config))];
+      shared = new Map(
+        keys.map((key) => [key, consumer.sharedKeys?.(key, validation.record, options.config) ?? []]),
+      );
     } catch (error) {
       reject(record, `no state key: ${(error as Error).message}`);
       continue;
     }
     // DynamoDB refuses such a key on every delivery: the record would block its partition for good.
-    const problem = [...keys, ...shared].map(stateKeyProblem).find((p) => p !== undefined);
+    const problem = [...keys, ...[...shared.values()].flat()]
+      .map(stateKeyProblem)
+      .find((p) => p !== undefined);
     if (problem) {
       reject(record, `no state key: ${problem}`);
       continue;
     }
     deliveredOf.set(validation.record, record);
-    for (const key of new Set(keys)) {
+    for (const key of keys) {
       const records = byKey.get(key);
       if (records) records.push(validation.record);
       else byKey.set(key, [validation.record]);
-      if (shared.length === 0) continue;
+      const ofRecord = shared.get(key)!;
+      if (ofRecord.length === 0) continue;
       const ofKey = sharedOf.get(key) ?? new Set<string>();
-      for (const sharedKey of shared) ofKey.add(sharedKey);
+      for (const sharedKey of ofRecord) ofKey.add(sharedKey);
       sharedOf.set(key, ofKey);
     }
   }

@@ -155,7 +155,8 @@ function sideTable(ctx: StoreContext, name: string): string {
   return table;
 }
 
-function isConditionFailure(error: unknown): boolean {
+/** A write refused on a condition: ConditionalCheckFailed, or a transaction cancelled for one. */
+export function isConditionFailure(error: unknown): boolean {
   if (error instanceof ConditionalCheckFailedException) return true;
   if (
     error instanceof TransactionCanceledException ||

@@ -88,13 +88,13 @@ export interface Consumer<V, S, C> {
   /** The state keys a record updates, e.g. `[productId]`, or a minute shard and a seller window for an order. */
   stateKeys(record: ConsumerRecord<V>, config: C): readonly string[];
   /**
-   * Keys whose state the record's reductions read but do not own: other partitions' shards of a state that
-   * records of every partition feed (a seller's window), and flags such as the seller's breach. Read with the
-   * batch and passed to `reduce`; they carry no fences and change only with an owned key
+   * Keys whose state the record's reduction of state key `key` reads but does not own: other partitions' shards
+   * of a state that records of every partition feed (a seller's window), and flags such as the seller's breach.
+   * Read with the batch and passed to `reduce`; they carry no fences and change only with an owned key
    * (`Reduction.sharedWrites`), so no two partitions' invocations race for them but on a transition.
    * @default none
    */
-  sharedKeys?(record: ConsumerRecord<V>, config: C): readonly string[];
+  sharedKeys?(key: string, record: ConsumerRecord<V>, config: C): readonly string[];
   /**
    * Folds one record into one key's state; `state` is undefined for a key never seen, `shared` holds the
    * record's shared keys' states (the engine always passes it, empty without `sharedKeys`). Pure.

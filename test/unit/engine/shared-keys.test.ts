@@ -19,7 +19,7 @@ const flagging: Consumer<Step, number, unknown> = {
   name: "flagging",
   schema: z.object({ eventId: z.string(), amount: z.number(), writes: z.string().optional() }),
   stateKeys: (record) => [`sum#p${record.partition}`],
-  sharedKeys: (record) => ["over", `sum#p${1 - record.partition}`],
+  sharedKeys: (_key, record) => ["over", `sum#p${1 - record.partition}`],
   reduce(_key, state, record, _config, shared = new Map()) {
     const total = (state ?? 0) + record.value.amount;
     const other = (shared.get(`sum#p${1 - record.partition}`) as number | undefined) ?? 0;

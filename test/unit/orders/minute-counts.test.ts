@@ -25,8 +25,8 @@ describe("orders per minute", () => {
 
     expect(keys).toEqual(["minute#2026-11-20T23:03:00.000Z#p3", "sellerPart#p3#S-42"]);
     expect(keys).toEqual([minuteShardKey(minuteOf(record.value.eventTime), 3), sellerPartKey("S-42", 3)]);
-    // The rule reads, and never fences, the seller's breach and its other partitions' parts.
-    expect(ordersConsumer.sharedKeys?.(record, config)).toEqual([
+    // The rule reads, and never fences, the seller's breach and its other partitions' parts; the minute, nothing.
+    expect(ordersConsumer.sharedKeys?.(keys[1]!, record, config)).toEqual([
       "sellerBreach#S-42",
       "sellerPart#p0#S-42",
       "sellerPart#p1#S-42",
@@ -34,7 +34,8 @@ describe("orders per minute", () => {
     ]);
     // A record of a partition beyond the setting still reads the parts below it.
     const beyond = orderRecord(orderEvent({ sellerId: "S-42" }), 5, 0);
-    expect(ordersConsumer.sharedKeys?.(beyond, config)).toHaveLength(6);
+    expect(ordersConsumer.sharedKeys?.(sellerPartKey("S-42", 5), beyond, config)).toHaveLength(6);
+    expect(ordersConsumer.sharedKeys?.(keys[0]!, record, config)).toEqual([]);
   });
 
   it("counts placed and cancelled orders and the placed revenue per currency", () => {
