@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { isConditionFailure } from "../functions/shared/engine/state-store";
+import { isConditionFailure } from "../functions/shared/engine/errors";
 
 /** DynamoDB requests and consumed capacity units, as a bill would count them. */
 export interface DynamoDbUsage {

@@ -125,3 +125,13 @@ export function dynamoDbRefusal(error: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** A write refused on a condition: ConditionalCheckFailed, or a transaction cancelled for one. */
+export function isConditionFailure(error: unknown): boolean {
+  const name = (error as Error)?.name;
+  if (name === "ConditionalCheckFailedException") return true;
+  if (name !== "TransactionCanceledException") return false;
+  // The key's own item or a shared key's (side records carry no condition).
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+  return reasons.some((reason) => reason.Code === "ConditionalCheckFailed");
+}

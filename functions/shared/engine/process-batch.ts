@@ -5,6 +5,7 @@ import type { EngineClients, EngineStats } from "./clients";
 import { emptyStats } from "./clients";
 import { type DeliveredRecord, partitionName } from "./decode";
 import { isTransient, KeyContentionError, StateItemRefusedError, TimeBudgetExceededError } from "./errors";
+import { DEFAULT_KEY_CONCURRENCY } from "./key-settings";
 import { publishOutboxes } from "./outbox";
 import { DEFAULT_MAX_EVENT_TIME_AHEAD_MS, type RecordBoundary } from "./plausible";
 import { sendRejected } from "./rejected";
@@ -13,6 +14,7 @@ import type { OutboxOwner, StateItem } from "./state-item";
 import { readItems, type StoreContext } from "./state-store";
 import type { Consumer, ConsumerRecord, EngineOptions, RecordCoordinates, RejectedRecord } from "./types";
 import { validateRecord } from "./validate";
+import { WriteGroups } from "./write-groups";
 
 /** A partial batch failure as the Kafka event source mapping reads it. */
 export interface KafkaBatchItemFailure {
@@ -52,7 +54,6 @@ export interface BatchContext {
   readonly redrive?: boolean;
 }
 
-const DEFAULT_KEY_CONCURRENCY = 16;
 const MAX_KEY_BYTES = 2048;
 /** Extra life of an outbox claim past the invocation's end, for clocks that disagree between hosts. */
 const CLAIM_MARGIN_MS = 10_000;
@@ -74,12 +75,17 @@ export async function processBatch<V, S, C>(
   };
   const stats = emptyStats();
   stats.records = delivered.length;
+  const budget = { deadline, onRetry: () => stats.retries++ };
+  const keysPerWrite = options.keysPerWrite ?? 1;
   const ctx: StoreContext = {
     clients,
     tableName: options.tableName,
     sideTables: options.sideTables ?? {},
-    budget: { deadline, onRetry: () => stats.retries++ },
+    budget,
     stats,
+    ...(keysPerWrite > 1 && {
+      writeGroups: new WriteGroups({ clients, tableName: options.tableName, budget }, keysPerWrite),
+    }),
   };
   const boundary: RecordBoundary = {
     topic: options.topic,

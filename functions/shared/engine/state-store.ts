@@ -1,11 +1,11 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { EngineClients, EngineStats } from "./clients";
-import { EngineError, UnprocessedKeysError } from "./errors";
+import { EngineError, isConditionFailure, UnprocessedKeysError } from "./errors";
 import type { SharedItemWrite } from "./fold";
 import { type RetryBudget, withRetry } from "./retry";
 import type { StateItem } from "./state-item";
 import type { SideRecord } from "./types";
+import { putOne, type WriteGroups } from "./write-groups";
 
 const BATCH_GET_LIMIT = 100;
 const TRANSACTION_LIMIT = 100;
@@ -18,6 +18,8 @@ export interface StoreContext {
   readonly sideTables: Readonly<Record<string, string>>;
   readonly budget: RetryBudget;
   readonly stats: EngineStats;
+  /** Gathers the keys' plain conditional puts into TransactWriteItems calls; absent, each key is one PutItem. */
+  readonly writeGroups?: WriteGroups;
 }
 
 /**
@@ -104,38 +106,33 @@ export async function writeItem(
   sharedWrites: readonly SharedItemWrite[] = [],
 ): Promise<boolean> {
   const condition = unchangedSince(readVersion);
+  if (sideRecords.length === 0 && sharedWrites.length === 0) {
+    const written = await (ctx.writeGroups?.put(item, condition) ?? putOne(ctx, { item, condition }));
+    if (written) ctx.stats.writes++;
+    else ctx.stats.conflicts++;
+    return written;
+  }
+  if (sideRecords.length + sharedWrites.length + 1 > TRANSACTION_LIMIT) {
+    throw new EngineError(
+      `key ${item.pk}: ${sideRecords.length} side records and ${sharedWrites.length} shared keys exceed one transaction`,
+    );
+  }
+  const TransactItems = [
+    { Put: { TableName: ctx.tableName, Item: item, ...condition } },
+    ...sharedWrites.map((write) => ({
+      Put: { TableName: ctx.tableName, Item: write.item, ...unchangedSince(write.readVersion) },
+    })),
+    ...sideRecords.map((record) => ({
+      Put: { TableName: sideTable(ctx, record.table), Item: record.item },
+    })),
+  ];
   try {
-    if (sideRecords.length === 0 && sharedWrites.length === 0) {
-      await withRetry(
-        "PutItem",
-        (abortSignal) =>
-          ctx.clients.dynamodb.send(new PutCommand({ TableName: ctx.tableName, Item: item, ...condition }), {
-            abortSignal,
-          }),
-        ctx.budget,
-      );
-    } else {
-      if (sideRecords.length + sharedWrites.length + 1 > TRANSACTION_LIMIT) {
-        throw new EngineError(
-          `key ${item.pk}: ${sideRecords.length} side records and ${sharedWrites.length} shared keys exceed one transaction`,
-        );
-      }
-      const TransactItems = [
-        { Put: { TableName: ctx.tableName, Item: item, ...condition } },
-        ...sharedWrites.map((write) => ({
-          Put: { TableName: ctx.tableName, Item: write.item, ...unchangedSince(write.readVersion) },
-        })),
-        ...sideRecords.map((record) => ({
-          Put: { TableName: sideTable(ctx, record.table), Item: record.item },
-        })),
-      ];
-      await withRetry(
-        "TransactWriteItems",
-        (abortSignal) =>
-          ctx.clients.dynamodb.send(new TransactWriteCommand({ TransactItems }), { abortSignal }),
-        ctx.budget,
-      );
-    }
+    await withRetry(
+      "TransactWriteItems",
+      (abortSignal) =>
+        ctx.clients.dynamodb.send(new TransactWriteCommand({ TransactItems }), { abortSignal }),
+      ctx.budget,
+    );
     ctx.stats.writes++;
     return true;
   } catch (error) {
@@ -153,18 +150,4 @@ function sideTable(ctx: StoreContext, name: string): string {
   if (!table)
     throw new EngineError(`no side table named "${name}" is configured (SIDE_TABLE_${name.toUpperCase()})`);
   return table;
-}
-
-/** A write refused on a condition: ConditionalCheckFailed, or a transaction cancelled for one. */
-export function isConditionFailure(error: unknown): boolean {
-  if (error instanceof ConditionalCheckFailedException) return true;
-  if (
-    error instanceof TransactionCanceledException ||
-    (error as Error)?.name === "TransactionCanceledException"
-  ) {
-    // The key's own item or a shared key's (side records carry no condition).
-    const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
-    return reasons.some((reason) => reason.Code === "ConditionalCheckFailed");
-  }
-  return (error as Error)?.name === "ConditionalCheckFailedException";
 }

@@ -169,4 +169,11 @@ export interface EngineOptions<C> {
    * @default 16
    */
   readonly keyConcurrency?: number;
+  /**
+   * State keys whose conditional writes go in one TransactWriteItems call (1 to 100): the keys that fold in the
+   * same turn share a round trip, at twice the write units per item (write-groups.ts). 1 writes each key with its
+   * own PutItem. A key written with side records or shared keys is always its own transaction.
+   * @default 1
+   */
+  readonly keysPerWrite?: number;
 }
