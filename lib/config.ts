@@ -3,6 +3,7 @@ import { cardVelocitySettingsSchema } from "../functions/card-velocity/config";
 import { inventoryConfigSchema } from "../functions/inventory/config";
 import { ordersSettingsSchema } from "../functions/orders/config";
 import { sessionsSettingsSchema } from "../functions/sessions/config";
+import { MAX_KEY_CONCURRENCY, MAX_KEYS_PER_WRITE } from "../functions/shared/engine/key-settings";
 import { alertSubscriptionsSchema, opsSubscriptionsSchema } from "./config-subscriptions";
 import { dashboardSettingsSchema } from "./dashboard-config";
 import { EMULATORS } from "./emulator/adapt-template";
@@ -149,6 +150,10 @@ const consumerTuningSchema = z
     /** Provisioned pollers: the Kafka error-handling controls (retries, bisect, on-failure) need them. */
     minimumPollers: z.number().int().min(1).max(200).optional(),
     maximumPollers: z.number().int().min(1).max(2000).optional(),
+    /** State keys the engine applies at once in a batch. */
+    keyConcurrency: z.number().int().min(1).max(MAX_KEY_CONCURRENCY).optional(),
+    /** State keys the engine writes in one TransactWriteItems call (1: a PutItem each). */
+    keysPerWrite: z.number().int().min(1).max(MAX_KEYS_PER_WRITE).optional(),
   })
   .refine((t) => (t.minimumPollers ?? 1) <= (t.maximumPollers ?? t.minimumPollers ?? 1), {
     path: ["maximumPollers"],

@@ -6,6 +6,7 @@ import type { ProvisionedPollerConfig, StartingPosition } from "aws-cdk-lib/aws-
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
+import { MAX_KEY_CONCURRENCY, MAX_KEYS_PER_WRITE } from "../../functions/shared/engine/key-settings";
 import type { ConsumerTuning, KafkaSource } from "../config";
 import type { StateTable } from "./state-table";
 
@@ -89,6 +90,18 @@ export interface KafkaConsumerProps {
    */
   readonly maxEventTimeAhead?: Duration;
   /**
+   * State keys the engine applies at once in a batch; `keyConcurrency` in `theworldshop:consumers.<consumer>`
+   * overrides it.
+   * @default 16
+   */
+  readonly keyConcurrency?: number;
+  /**
+   * State keys the engine writes in one TransactWriteItems call (1 writes each with its own PutItem; more share a
+   * round trip at twice the write units); `keysPerWrite` in `theworldshop:consumers.<consumer>` overrides it.
+   * @default 1
+   */
+  readonly keysPerWrite?: number;
+  /**
    * Concurrency reserved for (and capping) the function.
    * @default none: the function shares the account's unreserved concurrency
    */
@@ -112,6 +125,8 @@ export function withOperatorTuning(
   return {
     ...props,
     batchSize: tuning.batchSize ?? props.batchSize,
+    keyConcurrency: tuning.keyConcurrency ?? props.keyConcurrency,
+    keysPerWrite: tuning.keysPerWrite ?? props.keysPerWrite,
     maxBatchingWindow:
       tuning.maxBatchingWindowSeconds === undefined
         ? props.maxBatchingWindow
@@ -147,6 +162,8 @@ export function validateKafkaConsumerProps(id: string, props: KafkaConsumerProps
   if (props.tables.length === 0) fail("tables", "must hold at least the consumer's state table");
   integerIn("batchSize", props.batchSize, 1, 10_000);
   integerIn("memorySize", props.memorySize, 128, 10_240);
+  integerIn("keyConcurrency", props.keyConcurrency, 1, MAX_KEY_CONCURRENCY);
+  integerIn("keysPerWrite", props.keysPerWrite, 1, MAX_KEYS_PER_WRITE);
   integerIn("reservedConcurrentExecutions", props.reservedConcurrentExecutions, 1, 10_000);
   integerIn("pollers.minimumPollers", props.pollers?.minimumPollers, 1, 200);
   integerIn("pollers.maximumPollers", props.pollers?.maximumPollers, 1, 2000);

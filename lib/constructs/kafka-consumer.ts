@@ -8,6 +8,7 @@ import {
   SelfManagedKafkaEventSource,
 } from "aws-cdk-lib/aws-lambda-event-sources";
 import { Construct, type IConstruct } from "constructs";
+import { DEFAULT_KEY_CONCURRENCY } from "../../functions/shared/engine/key-settings";
 import type { ConsumerTuning, EngineSettings } from "../config";
 import { acknowledgeFunctionFindings } from "./function-findings";
 import {
@@ -99,6 +100,8 @@ export class KafkaConsumer extends Construct {
         // The engine rejects a record of any other topic, and one whose eventTime lies too far ahead.
         KAFKA_TOPIC: props.topic,
         MAX_EVENT_TIME_AHEAD_MINUTES: String(this.maxEventTimeAhead(props).toMinutes()),
+        KEY_CONCURRENCY: String(props.keyConcurrency ?? DEFAULT_KEY_CONCURRENCY),
+        KEYS_PER_WRITE: String(props.keysPerWrite ?? 1),
         ...props.environment,
       },
     });

@@ -72,6 +72,47 @@ describe("a Kafka consumer", () => {
     });
   });
 
+  it("gives every consumer function the keys in flight and per write its tuning sets, 16 and 1 by default", () => {
+    const variablesOf = (context: Record<string, unknown>) =>
+      Object.values(
+        Template.fromStack(
+          streamingStack({ "theworldshop:kafka": SOURCES.selfManaged, ...context }),
+        ).findResources("AWS::Lambda::Function", {
+          Properties: { Environment: { Variables: { KAFKA_TOPIC: Match.anyValue() } } },
+        }),
+      )
+        .map((fn) => fn.Properties.Environment.Variables)
+        .map(({ KAFKA_TOPIC, KEY_CONCURRENCY, KEYS_PER_WRITE }) => [
+          KAFKA_TOPIC,
+          KEY_CONCURRENCY,
+          KEYS_PER_WRITE,
+        ])
+        .sort((a, b) => a[0].localeCompare(b[0]));
+
+    expect(variablesOf({})).toEqual([
+      ["theworldshop.clicks", "16", "1"],
+      ["theworldshop.fraud-signals", "16", "1"],
+      ["theworldshop.inventory", "16", "1"],
+      ["theworldshop.orders", "16", "1"],
+    ]);
+    expect(
+      variablesOf({
+        "theworldshop:consumers": { cardVelocity: { keyConcurrency: 64, keysPerWrite: 25 } },
+      })[1],
+    ).toEqual(["theworldshop.fraud-signals", "64", "25"]);
+  });
+
+  it("fails synth naming keysPerWrite when a consumer's own value is beyond DynamoDB's 100", () => {
+    const { consumer, stateTable } = consumerTestStack();
+    expect(() =>
+      consumer("Inventory", {
+        topic: "theworldshop.inventory",
+        tables: [stateTable("A")],
+        keysPerWrite: 101,
+      }),
+    ).toThrow("KafkaConsumer Inventory: keysPerWrite must be an integer from 1 to 100, got 101");
+  });
+
   it("gives every consumer function its topic and theworldshop:engine's event-time bound", () => {
     const functionsOf = (context: Record<string, unknown>) =>
       Template.fromStack(

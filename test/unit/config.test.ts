@@ -112,6 +112,14 @@ describe("the streaming config", () => {
       { "theworldshop:consumers": { sessions: { minimumPollers: 4, maximumPollers: 2 } } },
       /theworldshop:consumers\.sessions\.maximumPollers: must be at least minimumPollers/,
     ],
+    [
+      { "theworldshop:consumers": { cardVelocity: { keysPerWrite: 101 } } },
+      /theworldshop:consumers\.cardVelocity\.keysPerWrite: .*100/,
+    ],
+    [
+      { "theworldshop:consumers": { sessions: { keyConcurrency: 0 } } },
+      /theworldshop:consumers\.sessions\.keyConcurrency: .*1/,
+    ],
     [{ "theworldshop:cardVelocity": { maxTransactions: 0 } }, /theworldshop:cardVelocity\.maxTransactions/],
     [
       { "theworldshop:alertSubscriptions": [{ protocol: "pager", endpoint: "x" }] },
