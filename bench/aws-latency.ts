@@ -38,7 +38,12 @@ export function latencySampler(distribution: LatencyDistribution, random: Seeded
   };
 }
 
-/** Waits a drawn latency before each call of `client` reaches the emulator. */
+/**
+ * Waits a drawn latency before each call of `client` reaches the emulator. A call DynamoDB fans out to many
+ * items waits for the slowest of them: a BatchGetItem draws once per key and waits the longest; a
+ * TransactWriteItems does that twice (DynamoDB's two phases, prepare and commit). A model, not a measurement:
+ * AWS publishes no latency for a transaction of n items.
+ */
 export function addLatency(
   client: EngineClients["dynamodb"] | EngineClients["sns"],
   draw: () => number,
@@ -47,8 +52,22 @@ export function addLatency(
   // Both clients' stacks take the same untyped-input middleware; TypeScript cannot see it through the union.
   const stack = client.middlewareStack as unknown as EngineClients["dynamodb"]["middlewareStack"];
   stack.add(
-    (next) => async (args) => {
-      await sleep(draw());
+    (next, context) => async (args) => {
+      const input = args.input as {
+        TransactItems?: unknown[];
+        RequestItems?: Record<string, { Keys?: unknown[] }>;
+      };
+      const slowest = (items: number) => Math.max(...Array.from({ length: Math.max(1, items) }, draw));
+      if (
+        context.commandName === "TransactWriteCommand" ||
+        context.commandName === "TransactWriteItemsCommand"
+      )
+        await sleep(slowest(input.TransactItems?.length ?? 1) + slowest(input.TransactItems?.length ?? 1));
+      else if (context.commandName === "BatchGetCommand" || context.commandName === "BatchGetItemCommand")
+        await sleep(
+          slowest(Object.values(input.RequestItems ?? {}).reduce((n, t) => n + (t.Keys?.length ?? 0), 0)),
+        );
+      else await sleep(draw());
       return next(args);
     },
     { step: "initialize", name: `benchLatency${name}` },
@@ -76,6 +95,8 @@ export interface LatencyRun {
   readonly concurrentPartitions: number;
   /** State keys each invocation applied at once. */
   readonly keyConcurrency: number;
+  /** State keys per TransactWriteItems call (1: a PutItem each). */
+  readonly keysPerWrite: number;
   readonly events: number;
   readonly recordsPerSec: number;
   /** Each partition's records over the time its own invocations took, lowest and highest. */
@@ -98,9 +119,8 @@ export interface LatencyRun {
 
 /**
  * B6 for one consumer: the seeded workload through the engine with an AWS-like latency added to every DynamoDB
- * and SNS call, the six partitions' batches one invocation at a time, then all six partitions at once (as the
- * event source mapping runs them, one batch per partition in flight) with 16 and with 64 state keys in flight
- * per invocation, each run on fresh tables.
+ * and SNS call, in each of `shapes` (one invocation at a time, then all six partitions at once as the event
+ * source mapping runs them, one batch per partition in flight), each run on fresh tables.
  */
 export async function measureWithAwsLatency(
   name: string,
@@ -111,6 +131,8 @@ export async function measureWithAwsLatency(
     minutes: number;
     batchSize: number;
     latency?: { dynamodb: LatencyDistribution; sns: LatencyDistribution };
+    /** @default B6_SHAPES */
+    shapes?: readonly InvocationShape[];
   },
 ): Promise<LatencyRun[]> {
   // Five times B1's traffic: enough batches per partition for a rate, and more sellers and cards at once.
@@ -122,33 +144,47 @@ export async function measureWithAwsLatency(
     ),
   );
   const runs: LatencyRun[] = [];
-  for (const [concurrentPartitions, keyConcurrency] of [
-    [1, 16],
-    [BENCH_PARTITIONS, 16],
-    [BENCH_PARTITIONS, 64],
-  ] as const)
-    runs.push(await run(name, bench, options, partitions, concurrentPartitions, keyConcurrency));
+  for (const shape of options.shapes ?? B6_SHAPES)
+    runs.push(await run(name, bench, options, partitions, shape));
   return runs;
 }
+
+/** How the invocations of one B6 run apply a batch. */
+export interface InvocationShape {
+  readonly concurrentPartitions: number;
+  readonly keyConcurrency: number;
+  readonly keysPerWrite: number;
+}
+
+/**
+ * One invocation at a time, then six partitions at once with 16 and 64 keys in flight, one write per key, and
+ * with 64 keys in flight written 25 to a TransactWriteItems.
+ */
+export const B6_SHAPES: readonly InvocationShape[] = [
+  { concurrentPartitions: 1, keyConcurrency: 16, keysPerWrite: 1 },
+  { concurrentPartitions: BENCH_PARTITIONS, keyConcurrency: 16, keysPerWrite: 1 },
+  { concurrentPartitions: BENCH_PARTITIONS, keyConcurrency: 64, keysPerWrite: 1 },
+  { concurrentPartitions: BENCH_PARTITIONS, keyConcurrency: 64, keysPerWrite: 25 },
+];
 
 async function run(
   name: string,
   bench: BenchConsumer,
   options: Parameters<typeof measureWithAwsLatency>[2],
   partitions: readonly DeliveredRecord[][][],
-  concurrentPartitions: number,
-  keyConcurrency: number,
+  { concurrentPartitions, keyConcurrency, keysPerWrite }: InvocationShape,
 ): Promise<LatencyRun> {
   const { template, endpoints, latency = AWS_LATENCY } = options;
   const stack = await createStackResources(
     template,
     endpoints,
-    `bench-b6-${name}-${concurrentPartitions}-${keyConcurrency}-${Date.now()}`,
+    `bench-b6-${name}-${concurrentPartitions}-${keyConcurrency}-${keysPerWrite}-${Date.now()}`,
   );
   const fn = templateFunction(template, stack, bench.entry);
   const engineOptions = {
     ...engineOptionsFromEnv(bench.configFromEnv(fn.environment), fn.environment),
     keyConcurrency,
+    keysPerWrite,
   };
   // The clients a consumer's Lambda function makes (one attempt per call, the engine's own retries above it).
   const clients = createEngineClients({
@@ -156,7 +192,7 @@ async function run(
     sns: { endpoint: endpoints.snsSqs },
     sqs: { endpoint: endpoints.snsSqs },
   });
-  const random = new SeededRandom("b6", name, concurrentPartitions, keyConcurrency);
+  const random = new SeededRandom("b6", name, concurrentPartitions, keyConcurrency, keysPerWrite);
   addLatency(clients.dynamodb, latencySampler(latency.dynamodb, random), "DynamoDb");
   addLatency(clients.sns, latencySampler(latency.sns, random), "Sns");
   const usage = meterDynamoDb(clients.dynamodb);
@@ -204,6 +240,7 @@ async function run(
   return {
     concurrentPartitions,
     keyConcurrency,
+    keysPerWrite,
     events,
     recordsPerSec: events / seconds,
     perPartitionRecordsPerSec: { min: Math.min(...perPartition), max: Math.max(...perPartition) },

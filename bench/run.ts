@@ -128,7 +128,7 @@ try {
       b6[name] = measured;
       for (const run of measured)
         console.log(
-          `B6 ${name}, ${run.concurrentPartitions} partition(s) at once, ${run.keyConcurrency} keys: ${run.recordsPerSec.toFixed(0)} records/s ` +
+          `B6 ${name}, ${run.concurrentPartitions} partition(s) at once, ${run.keyConcurrency} keys, ${run.keysPerWrite} per write: ${run.recordsPerSec.toFixed(0)} records/s ` +
             `(${run.perPartitionRecordsPerSec.min.toFixed(0)}–${run.perPartitionRecordsPerSec.max.toFixed(0)} per partition), ` +
             `${run.writesPerEvent.toFixed(3)} writes/event (${run.refusedWritesPerEvent.toFixed(3)} refused), $${run.dollarsPerMillionEvents.total.toFixed(2)} per million events`,
         );
