@@ -21,6 +21,15 @@ import {
 
 const topic = "theworldshop.tally";
 
+/** A consumer whose item grows by `amount` KB per record: enough records pass DynamoDB's 400 KB. */
+const bulky: Consumer<TallyValue, { pads: string[] }, TallyConfig> = {
+  ...tallyConsumer,
+  name: "bulky",
+  reduce: (_key, state, record) => ({
+    state: { pads: [...(state?.pads ?? []), "x".repeat(record.value.amount * 1024)] },
+  }),
+};
+
 /** The pks a TransactWriteItems call puts, in order. */
 const putKeys = (call: AwsCall) =>
   (call.input.TransactItems as { Put: { Item: { pk: string } } }[]).map(({ Put }) => Put.Item.pk);
@@ -120,20 +129,73 @@ describe("keys written together (keysPerWrite)", () => {
     expect(await engineOutcome(stack, (pk) => pk.startsWith("race-"))).toEqual({ ...expected, states });
   });
 
+  it("puts alone the key a cancelled group blames for a conflict, without resending the group whole", async () => {
+    const records = Array.from({ length: 10 }, (_, i) => tallyRecord(topic, 0, i, `conflict-${i}`, 1));
+    const injector = faultInjectingClients(noFaults);
+    // AWS's answer when another transaction holds conflict-3: the group cancelled, nothing written.
+    let cancelled = false;
+    injector.clients.dynamodb.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName !== "TransactWriteItemsCommand" || cancelled) return next(args);
+        cancelled = true;
+        const items = (args.input as { TransactItems: { Put: { Item: { pk: string } } }[] }).TransactItems;
+        throw new TransactionCanceledException({
+          message: "Transaction cancelled, please refer cancellation reasons for specific reasons",
+          $metadata: { httpStatusCode: 400 },
+          CancellationReasons: items.map(({ Put }) => ({
+            Code: Put.Item.pk === "conflict-3" ? "TransactionConflict" : "None",
+          })),
+        });
+      },
+      { step: "initialize", name: "conflictOnce" },
+    );
+    const stats: EngineStats[] = [];
+    const handler = groupedHandler(
+      stack,
+      { keysPerWrite: 10, keyConcurrency: 10 },
+      { clients: injector.clients, onBatch: (batch) => stats.push(batch) },
+    );
+
+    expect(await handler(buildKafkaEvent(records), invocation)).toEqual({ batchItemFailures: [] });
+
+    const [first, again, ...more] = injector.calls.filter((call) => call.operation === "TransactWriteItems");
+    expect(putKeys(first!)).toHaveLength(10);
+    expect(putKeys(again!)).toEqual(putKeys(first!).filter((pk) => pk !== "conflict-3"));
+    expect(more).toEqual([]);
+    const puts = injector.calls.filter((call) => call.operation === "PutItem");
+    expect(puts.map((call) => (call.input.Item as { pk: string }).pk)).toEqual(["conflict-3"]);
+    expect(stats[0]).toMatchObject({ writes: 10, conflicts: 0 });
+    const reference = referenceFold(tallyConsumer, TALLY_CONFIG, records);
+    expect(await engineOutcome(stack, (pk) => pk.startsWith("conflict-"))).toEqual(
+      expectedOutcome(reference),
+    );
+  });
+
+  it("closes a group before its items pass 3 MB, DynamoDB's 4 MB with a margin", async () => {
+    const records = Array.from({ length: 10 }, (_, i) => tallyRecord(topic, 0, i, `heavy-${i}`, 350));
+    const injector = faultInjectingClients(noFaults);
+    const handler = groupedHandler(
+      stack,
+      { keysPerWrite: 10, keyConcurrency: 10 },
+      { clients: injector.clients },
+      bulky,
+    );
+
+    expect(await handler(buildKafkaEvent(records), invocation)).toEqual({ batchItemFailures: [] });
+
+    // 350 KB items: eight make 2.8 MB, a ninth would pass 3 MB.
+    const groups = injector.calls.filter((call) => call.operation === "TransactWriteItems").map(putKeys);
+    expect(groups.map((keys) => keys.length)).toEqual([8, 2]);
+    const outcome = await engineOutcome(stack, (pk) => pk.startsWith("heavy-"));
+    expect(Object.keys(outcome.states)).toHaveLength(10);
+  });
+
   it.each([
     ["as DynamoDB Local refuses it (a ValidationException of the call)", false],
     ["as AWS refuses it (the transaction cancelled with a ValidationError for that item)", true],
   ])(
     "rejects only the record whose item DynamoDB refuses, %s, and writes the rest of its group",
     async (_, asAws) => {
-      // Each record grows its key's item by `amount` KB: A's two records make more than DynamoDB's 400 KB.
-      const bulky: Consumer<TallyValue, { pads: string[] }, TallyConfig> = {
-        ...tallyConsumer,
-        name: "bulky",
-        reduce: (_key, state, record) => ({
-          state: { pads: [...(state?.pads ?? []), "x".repeat(record.value.amount * 1024)] },
-        }),
-      };
       const records = [
         tallyRecord(topic, 0, 0, "big-A", 100),
         tallyRecord(topic, 0, 1, "big-A", 350),
@@ -207,7 +269,11 @@ function answerAsAws(clients: EngineClients): void {
           $metadata: { httpStatusCode: 400 },
           CancellationReasons: items.map(({ Put }) =>
             JSON.stringify(Put.Item).length > 400 * 1024
-              ? { Code: "ValidationError", Message: (error as Error).message }
+              ? // Not Local's words: the rejection must carry what the refused item's own PutItem answers.
+                {
+                  Code: "ValidationError",
+                  Message: "Item size to update has exceeded the maximum allowed size",
+                }
               : { Code: "None" },
           ),
         });

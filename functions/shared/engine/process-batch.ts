@@ -4,8 +4,14 @@ import { maskCardText } from "./card-screen";
 import type { EngineClients, EngineStats } from "./clients";
 import { emptyStats } from "./clients";
 import { type DeliveredRecord, partitionName } from "./decode";
-import { isTransient, KeyContentionError, StateItemRefusedError, TimeBudgetExceededError } from "./errors";
-import { DEFAULT_KEY_CONCURRENCY } from "./key-settings";
+import {
+  EngineConfigError,
+  isTransient,
+  KeyContentionError,
+  StateItemRefusedError,
+  TimeBudgetExceededError,
+} from "./errors";
+import { DEFAULT_KEY_CONCURRENCY, MAX_KEY_CONCURRENCY, MAX_KEYS_PER_WRITE } from "./key-settings";
 import { publishOutboxes } from "./outbox";
 import { DEFAULT_MAX_EVENT_TIME_AHEAD_MS, type RecordBoundary } from "./plausible";
 import { sendRejected } from "./rejected";
@@ -77,6 +83,13 @@ export async function processBatch<V, S, C>(
   stats.records = delivered.length;
   const budget = { deadline, onRetry: () => stats.retries++ };
   const keysPerWrite = options.keysPerWrite ?? 1;
+  const concurrency = options.keyConcurrency ?? DEFAULT_KEY_CONCURRENCY;
+  for (const [name, value, max] of [
+    ["keysPerWrite", keysPerWrite, MAX_KEYS_PER_WRITE],
+    ["keyConcurrency", concurrency, MAX_KEY_CONCURRENCY],
+  ] as const)
+    if (!Number.isInteger(value) || value < 1 || value > max)
+      throw new EngineConfigError(`${name} must be a whole number from 1 to ${max}, got ${value}`);
   const ctx: StoreContext = {
     clients,
     tableName: options.tableName,
@@ -209,7 +222,6 @@ export async function processBatch<V, S, C>(
   };
 
   let fatal: { error: unknown } | undefined;
-  const concurrency = options.keyConcurrency ?? DEFAULT_KEY_CONCURRENCY;
   for (const stage of stagesOf(keys, byKey, sharedOf)) {
     let next = 0;
     const worker = async () => {

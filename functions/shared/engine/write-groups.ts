@@ -1,7 +1,8 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { PutCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { EngineClients } from "./clients";
-import { isConditionFailure } from "./errors";
+import { dynamoDbRefusal, isConditionFailure } from "./errors";
+import { itemBytes } from "./item-size";
 import { type RetryBudget, withRetry } from "./retry";
 import type { StateItem } from "./state-item";
 
@@ -29,8 +30,8 @@ export interface WriteGroupContext {
  * Gathers the conditional puts that a batch's keys make in the same turn of the event loop into TransactWriteItems
  * calls of up to `size` items: one round trip for many keys, at twice the write units per item. Each put keeps its
  * own condition and outcome. When DynamoDB cancels a group, the items whose condition failed report a lost race
- * (false) and the others, written by nobody, are put again; a group refused for anything but its conditions (an
- * item too large, …) is written key by key, so that each key meets its own refusal. A group of one is a PutItem.
+ * (false), the ones it blames for anything else (a conflict, throttling, a size) are put alone, so that each key
+ * meets its own answer, and the others, written by nobody, are put again. A group of one is a PutItem.
  * No library gathers calls by turn with per-call outcomes like this (DataLoader batches loads, not conditions).
  */
 export class WriteGroups {
@@ -46,7 +47,7 @@ export class WriteGroups {
   /** Puts `item` on `condition`; resolves false when the condition failed. */
   put(item: StateItem, condition: ConditionalPut["condition"]): Promise<boolean> {
     return new Promise<boolean>((settle) => {
-      const bytes = Buffer.byteLength(JSON.stringify(item));
+      const bytes = itemBytes(item);
       // A transaction may not name one item twice: a key's second put waits for the next group.
       if (this.bytes + bytes > MAX_GROUP_BYTES || this.waiting.some((w) => w.item.pk === item.pk))
         this.flush();
@@ -76,43 +77,49 @@ export class WriteGroups {
     const TransactItems = group.map(({ item, condition }) => ({
       Put: { TableName: this.ctx.tableName, Item: item, ...condition },
     }));
+    let reasons: readonly { Code?: string }[] | undefined;
     try {
-      await withRetry(
+      // A cancelled group is settled item by item below, never resent whole: withRetry would resend it for one
+      // item's TransactionConflict, holding every other key of the group through its backoff.
+      reasons = await withRetry(
         "TransactWriteItems",
-        (abortSignal) =>
-          this.ctx.clients.dynamodb.send(new TransactWriteCommand({ TransactItems }), { abortSignal }),
+        async (abortSignal) => {
+          try {
+            await this.ctx.clients.dynamodb.send(new TransactWriteCommand({ TransactItems }), {
+              abortSignal,
+            });
+            return undefined;
+          } catch (error) {
+            if ((error as Error)?.name !== "TransactionCanceledException") throw error;
+            return (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+          }
+        },
         this.ctx.budget,
       );
     } catch (error) {
-      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-      if ((error as Error)?.name === "TransactionCanceledException" && reasons?.length === group.length) {
-        group.forEach((waiting, i) => {
-          const code = reasons[i]?.Code;
-          if (code === "ConditionalCheckFailed") waiting.settle(false);
-          else if (code === undefined || code === "None")
-            waiting.settle(this.put(waiting.item, waiting.condition));
-          else waiting.settle(putOne(this.ctx, waiting));
-        });
-        return;
-      }
-      if (isRefusalOfTheGroup(error)) {
+      // Refused for what the call holds: each item alone meets its own answer. AWS cancels a transaction with an
+      // item over 400 KB naming that item (a ValidationError reason); DynamoDB Local refuses the whole call with a
+      // ValidationException. Both end with the refused item alone on a PutItem.
+      if (dynamoDbRefusal(error) !== undefined)
         for (const waiting of group) waiting.settle(putOne(this.ctx, waiting));
-        return;
-      }
-      for (const waiting of group) waiting.settle(Promise.reject(error));
+      else for (const waiting of group) waiting.settle(Promise.reject(error));
       return;
     }
-    for (const waiting of group) waiting.settle(true);
+    if (reasons === undefined) {
+      for (const waiting of group) waiting.settle(true);
+      return;
+    }
+    // Reasons that blame no item (or not one per item): no item can be settled from them, so each goes alone.
+    const blamed = reasons.length === group.length && reasons.some((r) => r.Code && r.Code !== "None");
+    group.forEach((waiting, i) => {
+      const code = blamed ? reasons[i]?.Code : "Unknown";
+      if (code === "ConditionalCheckFailed") waiting.settle(false);
+      else if (code === undefined || code === "None")
+        waiting.settle(this.put(waiting.item, waiting.condition));
+      // TransactionConflict, throttling, an item too large, …: PutItem retries or refuses that key alone.
+      else waiting.settle(putOne(this.ctx, waiting));
+    });
   }
-}
-
-/**
- * A ValidationException of the call as a whole: no item is to blame until each is tried alone. AWS cancels a
- * transaction with an item over 400 KB with a ValidationError reason for that item; DynamoDB Local refuses the
- * whole call with a ValidationException. Both end with the refused item alone on a PutItem.
- */
-function isRefusalOfTheGroup(error: unknown): boolean {
-  return (error as Error)?.name === "ValidationException";
 }
 
 /** One conditional PutItem; false when its condition failed. */
