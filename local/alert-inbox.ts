@@ -5,7 +5,7 @@ import {
   type Message,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import { drainQueue, receiveAll } from "./queues";
+import { drainQueue, receiveAll, receiveSome } from "./queues";
 import type { LocalStackResources } from "./resources";
 
 /** An alert as a subscriber of the alert topic receives it (the SNS message body). */
@@ -23,6 +23,8 @@ export interface AlertInbox {
   readonly queueUrl: string;
   /** Receives (and deletes) what is in the queue, waiting up to `waitSeconds` for a first alert. */
   receive(waitSeconds?: number): Promise<ReceivedAlert[]>;
+  /** Receives (and deletes) up to 10 alerts, waiting up to `waitSeconds` for a first one: for a subscriber that acts as they come. */
+  receiveSome(waitSeconds?: number): Promise<ReceivedAlert[]>;
   /** Everything delivered so far: receives until the queue stays empty for a second. */
   drain(): Promise<ReceivedAlert[]>;
 }
@@ -58,6 +60,7 @@ export async function subscribeAlertInbox(
   return {
     queueUrl,
     receive: async (waitSeconds = 0) => (await receiveAll(sqs, queueUrl, waitSeconds)).map(alertOf),
+    receiveSome: async (waitSeconds = 0) => (await receiveSome(sqs, queueUrl, waitSeconds)).map(alertOf),
     drain: async () => (await drainQueue(sqs, queueUrl)).map(alertOf),
   };
 }

@@ -109,13 +109,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
 }
 
-/** Polls the alert subscriber queue until stopped; returns the stop. */
-function relayAlerts(inbox: AlertInbox, options: LocalStackOptions): () => Promise<void> {
+/** Polls the alert subscriber queue until stopped, handing each alert on as it comes; returns the stop. */
+export function relayAlerts(
+  inbox: Pick<AlertInbox, "receiveSome">,
+  options: Pick<LocalStackOptions, "onAlert" | "onError">,
+): () => Promise<void> {
   let running = true;
   const loop = (async () => {
     while (running) {
       try {
-        for (const alert of await inbox.receive(2)) options.onAlert?.(alert);
+        // As they come: under steady traffic the queue is never empty, so waiting for that would hold them all.
+        for (const alert of await inbox.receiveSome(2)) options.onAlert?.(alert);
       } catch (error) {
         if (running) options.onError?.(error, "alert subscriber");
       }
