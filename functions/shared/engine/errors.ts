@@ -89,6 +89,12 @@ const TRANSIENT_NAMES = new Set([
   "RequestTimeout",
   "RequestTimeoutException",
 ]);
+/** CancellationReasons of a TransactWriteItems that a later attempt may not meet. */
+const TRANSIENT_REASONS = new Set([
+  "TransactionConflict",
+  "ThrottlingError",
+  "ProvisionedThroughputExceeded",
+]);
 const TRANSIENT_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "EAI_AGAIN"]);
 
 /** Throttling, 5xx and connection errors: worth retrying. Anything else is re-thrown unchanged. */
@@ -101,7 +107,8 @@ export function isTransient(error: unknown): boolean {
   if (e.$retryable !== undefined && e.$metadata !== undefined) return true;
   if (e.name === "TransactionCanceledException") {
     const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-    return reasons.some((r) => r.Code === "TransactionConflict" || r.Code === "ThrottlingError");
+    // A provisioned table (or warm throughput run out) names ProvisionedThroughputExceeded, on-demand ThrottlingError.
+    return reasons.some((r) => r.Code !== undefined && TRANSIENT_REASONS.has(r.Code));
   }
   const status = e.$metadata?.httpStatusCode;
   return status !== undefined && status >= 500;

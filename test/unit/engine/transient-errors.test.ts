@@ -1,6 +1,7 @@
 import {
   ConditionalCheckFailedException,
   ProvisionedThroughputExceededException,
+  TransactionCanceledException,
 } from "@aws-sdk/client-dynamodb";
 import { ThrottledException } from "@aws-sdk/client-sns";
 import { KmsThrottled, RequestThrottled, SQSServiceException } from "@aws-sdk/client-sqs";
@@ -18,6 +19,20 @@ describe("which AWS errors the engine retries", () => {
     expect(isTransient(new RequestThrottled({ message: "slow down", $metadata }))).toBe(true);
     expect(isTransient(new KmsThrottled({ message: "slow down", $metadata }))).toBe(true);
   });
+
+  it.each(["TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"])(
+    "retries a transaction cancelled for %s, and not one cancelled for a failed condition",
+    (code) => {
+      const cancelled = (codes: string[]) =>
+        new TransactionCanceledException({
+          message: "Transaction cancelled",
+          $metadata,
+          CancellationReasons: codes.map((Code) => ({ Code })),
+        });
+      expect(isTransient(cancelled(["None", code]))).toBe(true);
+      expect(isTransient(cancelled(["None", "ConditionalCheckFailed"]))).toBe(false);
+    },
+  );
 
   it("retries an error the SDK marks retryable, whatever its name", () => {
     const error = new SQSServiceException({ name: "SomethingNew", $fault: "client", $metadata });
