@@ -1,5 +1,7 @@
+import { BatchGetCommand, PutCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
-import { AWS_LATENCY, latencySampler } from "../../../bench/aws-latency";
+import { AWS_LATENCY, addLatency, latencySampler } from "../../../bench/aws-latency";
+import { createEngineClients } from "../../../functions/shared/engine/clients";
 import { SeededRandom } from "../../../local/random";
 
 function quantile(sorted: readonly number[], q: number): number {
@@ -22,5 +24,43 @@ describe("B6's simulated AWS latency", () => {
     const first = latencySampler(AWS_LATENCY.dynamodb, new SeededRandom("b6", "orders", 6));
     const second = latencySampler(AWS_LATENCY.dynamodb, new SeededRandom("b6", "orders", 6));
     expect(Array.from({ length: 5 }, first)).toEqual(Array.from({ length: 5 }, second));
+  });
+});
+
+describe("B6's latency per call", () => {
+  it("draws once for a PutItem, once per key for a BatchGetItem, twice per item for a TransactWriteItems", async () => {
+    const { dynamodb } = createEngineClients({
+      dynamodb: { region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } },
+    });
+    let draws = 0;
+    addLatency(
+      dynamodb,
+      () => {
+        draws++;
+        return 0;
+      },
+      "Test",
+    );
+    // No DynamoDB here: the call ends after the latency middleware, which is what is measured.
+    dynamodb.middlewareStack.add(() => async () => ({ output: { $metadata: {} } as never, response: {} }), {
+      step: "initialize",
+      priority: "low",
+      name: "noService",
+    });
+    const drawsFor = async (call: () => Promise<unknown>) => {
+      draws = 0;
+      await call();
+      return draws;
+    };
+
+    expect(await drawsFor(() => dynamodb.send(new PutCommand({ TableName: "t", Item: { pk: "a" } })))).toBe(
+      1,
+    );
+    const keys = ["a", "b", "c", "d", "e"].map((pk) => ({ pk }));
+    expect(
+      await drawsFor(() => dynamodb.send(new BatchGetCommand({ RequestItems: { t: { Keys: keys } } }))),
+    ).toBe(5);
+    const puts = ["a", "b", "c"].map((pk) => ({ Put: { TableName: "t", Item: { pk } } }));
+    expect(await drawsFor(() => dynamodb.send(new TransactWriteCommand({ TransactItems: puts })))).toBe(6);
   });
 });
