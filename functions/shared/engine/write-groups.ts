@@ -70,7 +70,11 @@ export class WriteGroups {
     this.waiting = [];
     this.bytes = 0;
     if (group.length === 1) group[0]!.settle(putOne(this.ctx, group[0]!));
-    else if (group.length > 1) void this.send(group);
+    // Every path of send settles every put; a bug that threw out of it would otherwise leave its keys waiting.
+    else if (group.length > 1)
+      this.send(group).catch((error) => {
+        for (const waiting of group) waiting.settle(Promise.reject(error));
+      });
   }
 
   private async send(group: readonly Waiting[]): Promise<void> {
