@@ -61,9 +61,10 @@ export function addLatency(
       if (
         context.commandName === "TransactWriteCommand" ||
         context.commandName === "TransactWriteItemsCommand"
-      )
-        await sleep(slowest(input.TransactItems?.length ?? 1) + slowest(input.TransactItems?.length ?? 1));
-      else if (context.commandName === "BatchGetCommand" || context.commandName === "BatchGetItemCommand")
+      ) {
+        const items = input.TransactItems?.length ?? 1;
+        await sleep(slowest(items) + slowest(items));
+      } else if (context.commandName === "BatchGetCommand" || context.commandName === "BatchGetItemCommand")
         await sleep(
           slowest(Object.values(input.RequestItems ?? {}).reduce((n, t) => n + (t.Keys?.length ?? 0), 0)),
         );

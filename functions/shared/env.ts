@@ -30,11 +30,15 @@ export function jsonEnv<T>(name: string, fallback: T, env: NodeJS.ProcessEnv = p
   }
 }
 
-/** Reads an optional whole-number environment variable ≥ 1, failing with its name when it is anything else. */
+/**
+ * Reads an optional whole-number environment variable from 1 to `max`, failing with its name when it is anything
+ * else.
+ */
 export function positiveIntegerEnv(
   name: string,
   fallback: number,
   env: NodeJS.ProcessEnv = process.env,
+  max = Number.MAX_SAFE_INTEGER,
 ): number {
   const value = env[name];
   if (value === undefined || value === "") return fallback;
@@ -44,6 +48,8 @@ export function positiveIntegerEnv(
       `environment variable ${name} must be a whole number of at least 1, got "${value}"`,
     );
   }
+  if (number > max)
+    throw new FunctionEnvironmentError(`environment variable ${name} must be at most ${max}, got "${value}"`);
   return number;
 }
 

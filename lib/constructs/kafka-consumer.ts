@@ -8,7 +8,7 @@ import {
   SelfManagedKafkaEventSource,
 } from "aws-cdk-lib/aws-lambda-event-sources";
 import { Construct, type IConstruct } from "constructs";
-import { DEFAULT_KEY_CONCURRENCY } from "../../functions/shared/engine/key-settings";
+import { DEFAULT_KEY_CONCURRENCY, DEFAULT_KEYS_PER_WRITE } from "../../functions/shared/engine/key-settings";
 import type { ConsumerTuning, EngineSettings } from "../config";
 import { acknowledgeFunctionFindings } from "./function-findings";
 import {
@@ -101,7 +101,7 @@ export class KafkaConsumer extends Construct {
         KAFKA_TOPIC: props.topic,
         MAX_EVENT_TIME_AHEAD_MINUTES: String(this.maxEventTimeAhead(props).toMinutes()),
         KEY_CONCURRENCY: String(props.keyConcurrency ?? DEFAULT_KEY_CONCURRENCY),
-        KEYS_PER_WRITE: String(props.keysPerWrite ?? 1),
+        KEYS_PER_WRITE: String(props.keysPerWrite ?? DEFAULT_KEYS_PER_WRITE),
         ...props.environment,
       },
     });

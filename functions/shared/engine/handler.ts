@@ -6,11 +6,16 @@ import type { Tracer } from "@aws-lambda-powertools/tracer";
 import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
-import { FunctionEnvironmentError, optionalEnv, positiveIntegerEnv, requiredEnv } from "../env";
+import { optionalEnv, positiveIntegerEnv, requiredEnv } from "../env";
 import { tracer as processTracer } from "../tracing";
 import { defaultEngineClients, type EngineClients, type EngineStats } from "./clients";
 import { decodeKafkaEvent, type KafkaEvent } from "./decode";
-import { DEFAULT_KEY_CONCURRENCY, MAX_KEY_CONCURRENCY, MAX_KEYS_PER_WRITE } from "./key-settings";
+import {
+  DEFAULT_KEY_CONCURRENCY,
+  DEFAULT_KEYS_PER_WRITE,
+  MAX_KEY_CONCURRENCY,
+  MAX_KEYS_PER_WRITE,
+} from "./key-settings";
 import { DEFAULT_MAX_EVENT_TIME_AHEAD_MS } from "./plausible";
 import { type KafkaBatchItemFailure, processBatch } from "./process-batch";
 import { isRedriveEvent } from "./redrive";
@@ -72,17 +77,9 @@ export function engineOptionsFromEnv<C>(config: C, env: NodeJS.ProcessEnv = proc
     maxEventTimeAheadMs:
       positiveIntegerEnv("MAX_EVENT_TIME_AHEAD_MINUTES", DEFAULT_MAX_EVENT_TIME_AHEAD_MS / 60_000, env) *
       60_000,
-    keyConcurrency: boundedIntegerEnv("KEY_CONCURRENCY", DEFAULT_KEY_CONCURRENCY, MAX_KEY_CONCURRENCY, env),
-    keysPerWrite: boundedIntegerEnv("KEYS_PER_WRITE", 1, MAX_KEYS_PER_WRITE, env),
+    keyConcurrency: positiveIntegerEnv("KEY_CONCURRENCY", DEFAULT_KEY_CONCURRENCY, env, MAX_KEY_CONCURRENCY),
+    keysPerWrite: positiveIntegerEnv("KEYS_PER_WRITE", DEFAULT_KEYS_PER_WRITE, env, MAX_KEYS_PER_WRITE),
   };
-}
-
-/** A whole number from 1 to `max` (`positiveIntegerEnv`), failing with the variable's name above `max`. */
-function boundedIntegerEnv(name: string, fallback: number, max: number, env: NodeJS.ProcessEnv): number {
-  const value = positiveIntegerEnv(name, fallback, env);
-  if (value > max)
-    throw new FunctionEnvironmentError(`environment variable ${name} must be at most ${max}, got "${value}"`);
-  return value;
 }
 
 /**

@@ -11,7 +11,12 @@ import {
   StateItemRefusedError,
   TimeBudgetExceededError,
 } from "./errors";
-import { DEFAULT_KEY_CONCURRENCY, MAX_KEY_CONCURRENCY, MAX_KEYS_PER_WRITE } from "./key-settings";
+import {
+  DEFAULT_KEY_CONCURRENCY,
+  DEFAULT_KEYS_PER_WRITE,
+  MAX_KEY_CONCURRENCY,
+  MAX_KEYS_PER_WRITE,
+} from "./key-settings";
 import { publishOutboxes } from "./outbox";
 import { DEFAULT_MAX_EVENT_TIME_AHEAD_MS, type RecordBoundary } from "./plausible";
 import { sendRejected } from "./rejected";
@@ -82,7 +87,7 @@ export async function processBatch<V, S, C>(
   const stats = emptyStats();
   stats.records = delivered.length;
   const budget = { deadline, onRetry: () => stats.retries++ };
-  const keysPerWrite = options.keysPerWrite ?? 1;
+  const keysPerWrite = options.keysPerWrite ?? DEFAULT_KEYS_PER_WRITE;
   const concurrency = options.keyConcurrency ?? DEFAULT_KEY_CONCURRENCY;
   for (const [name, value, max] of [
     ["keysPerWrite", keysPerWrite, MAX_KEYS_PER_WRITE],

@@ -16,7 +16,6 @@ export interface ConditionalPut {
 }
 
 interface Waiting extends ConditionalPut {
-  readonly bytes: number;
   readonly settle: (written: boolean | Promise<boolean>) => void;
 }
 
@@ -51,7 +50,7 @@ export class WriteGroups {
       // A transaction may not name one item twice: a key's second put waits for the next group.
       if (this.bytes + bytes > MAX_GROUP_BYTES || this.waiting.some((w) => w.item.pk === item.pk))
         this.flush();
-      this.waiting.push({ item, condition, bytes, settle });
+      this.waiting.push({ item, condition, settle });
       this.bytes += bytes;
       if (this.waiting.length >= this.size) this.flush();
       else if (!this.flushing) {
