@@ -3,25 +3,16 @@ import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import type { Context } from "aws-lambda";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { EngineStats } from "../../functions/shared/engine/clients";
-import type { Consumer, RejectedRecord } from "../../functions/shared/engine/types";
+import type { RejectedRecord } from "../../functions/shared/engine/types";
 import { buildKafkaEvent } from "../../local/kafka-event";
 import { drainQueue } from "../support/alert-inbox";
 import { createEngineTestStack, type EngineTestStack } from "../support/engine-stack";
 import { type FaultSchedule, faultInjectingClients, faultsAt } from "../support/fault-injection";
-import { type TallyConfig, type TallyValue, tallyConsumer } from "../support/tally-consumer";
+import { bulkyConsumer } from "../support/tally-consumer";
 import { invocation, tallyHandler, tallyRecord } from "../support/tally-engine";
 
 const dynamodb = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const topic = "theworldshop.tally";
-
-/** A consumer whose item grows by `amount` KB per record: enough records make it larger than DynamoDB's 400 KB. */
-const bulky: Consumer<TallyValue, { pads: string[] }, TallyConfig> = {
-  ...tallyConsumer,
-  name: "bulky",
-  reduce: (_key, state, record) => ({
-    state: { pads: [...(state?.pads ?? []), "x".repeat(record.value.amount * 1024)] },
-  }),
-};
 
 async function itemOf(stack: EngineTestStack, pk: string) {
   const { Item } = await dynamodb.send(
@@ -37,7 +28,7 @@ describe("an item DynamoDB can never store", () => {
   });
 
   it("rejects the record that makes it too large with DynamoDB's reason, fences it, and applies the partition's later records", async () => {
-    const handler = tallyHandler(stack, {}, bulky);
+    const handler = tallyHandler(stack, {}, bulkyConsumer);
     const event = buildKafkaEvent([
       tallyRecord(topic, 0, 0, "A", 100),
       tallyRecord(topic, 0, 1, "A", 350),

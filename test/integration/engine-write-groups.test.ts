@@ -7,10 +7,15 @@ import { buildKafkaEvent } from "../../local/kafka-event";
 import { drainQueue, subscribeInbox } from "../support/alert-inbox";
 import { alertIds, engineOutcome, expectedOutcome } from "../support/engine-outcome";
 import { createEngineTestStack, type EngineTestStack } from "../support/engine-stack";
-import { type AwsCall, faultInjectingClients, noFaults } from "../support/fault-injection";
+import {
+  type AwsCall,
+  type FaultInjectorOptions,
+  faultInjectingClients,
+  noFaults,
+} from "../support/fault-injection";
 import { quiet } from "../support/quiet";
 import { referenceFold } from "../support/reference-fold";
-import { type TallyConfig, type TallyValue, tallyConsumer } from "../support/tally-consumer";
+import { bulkyConsumer, type TallyConfig, type TallyValue, tallyConsumer } from "../support/tally-consumer";
 import {
   invocation,
   TALLY_CONFIG,
@@ -21,31 +26,47 @@ import {
 
 const topic = "theworldshop.tally";
 
-/** A consumer whose item grows by `amount` KB per record: enough records pass DynamoDB's 400 KB. */
-const bulky: Consumer<TallyValue, { pads: string[] }, TallyConfig> = {
-  ...tallyConsumer,
-  name: "bulky",
-  reduce: (_key, state, record) => ({
-    state: { pads: [...(state?.pads ?? []), "x".repeat(record.value.amount * 1024)] },
-  }),
-};
-
 /** The pks a TransactWriteItems call puts, in order. */
 const putKeys = (call: AwsCall) =>
   (call.input.TransactItems as { Put: { Item: { pk: string } } }[]).map(({ Put }) => Put.Item.pk);
 
-/** A handler writing `keysPerWrite` keys per TransactWriteItems, with as many keys in flight as `keyConcurrency`. */
-function groupedHandler(
+/**
+ * A handler writing `keysPerWrite` keys per TransactWriteItems, with as many keys in flight as `keyConcurrency`, on
+ * clients that record every call; `groups()` are the pks of each TransactWriteItems made so far.
+ */
+function groupedRun(
   stack: EngineTestStack,
   { keysPerWrite, keyConcurrency }: { keysPerWrite: number; keyConcurrency: number },
-  dependencies: Parameters<typeof createKafkaHandler>[2] = {},
-  consumer: Consumer<TallyValue, unknown, TallyConfig> = tallyConsumer,
+  {
+    consumer = tallyConsumer,
+    onCall,
+  }: {
+    consumer?: Consumer<TallyValue, unknown, TallyConfig>;
+    onCall?: FaultInjectorOptions["onCall"];
+  } = {},
 ) {
-  return createKafkaHandler(
+  const injector = faultInjectingClients(noFaults, { onCall });
+  const stats: EngineStats[] = [];
+  const handler = createKafkaHandler(
     consumer,
     () => ({ ...tallyEngineOptions(stack), topic, keysPerWrite, keyConcurrency }),
-    { ...quiet(), ...dependencies },
+    { ...quiet(), clients: injector.clients, onBatch: (batch) => stats.push(batch) },
   );
+  const transactions = () => injector.calls.filter((call) => call.operation === "TransactWriteItems");
+  return { handler, injector, stats, transactions, groups: () => transactions().map(putKeys) };
+}
+
+/** AWS's cancellation of a TransactWriteItems: nothing written, a reason per item in order. */
+function cancelled(
+  input: unknown,
+  reasonOf: (item: { pk: string }) => { Code: string; Message?: string },
+): TransactionCanceledException {
+  const items = (input as { TransactItems: { Put: { Item: { pk: string } } }[] }).TransactItems;
+  return new TransactionCanceledException({
+    message: "Transaction cancelled, please refer cancellation reasons for specific reasons",
+    $metadata: { httpStatusCode: 400 },
+    CancellationReasons: items.map(({ Put }) => reasonOf(Put.Item)),
+  });
 }
 
 describe("keys written together (keysPerWrite)", () => {
@@ -60,17 +81,19 @@ describe("keys written together (keysPerWrite)", () => {
     const records = Array.from({ length: 30 }, (_, i) =>
       tallyRecord(topic, i % 3, i, `group-${i}`, i % 5 === 0 ? 12 : 1 + (i % 4)),
     );
-    const injector = faultInjectingClients(noFaults);
-    const stats: EngineStats[] = [];
-    const handler = groupedHandler(
-      stack,
-      { keysPerWrite: 10, keyConcurrency: 30 },
-      { clients: injector.clients, onBatch: (batch) => stats.push(batch) },
-    );
+    const {
+      handler,
+      injector,
+      stats,
+      transactions: sent,
+    } = groupedRun(stack, {
+      keysPerWrite: 10,
+      keyConcurrency: 30,
+    });
 
     expect(await handler(buildKafkaEvent(records), invocation)).toEqual({ batchItemFailures: [] });
 
-    const transactions = injector.calls.filter((call) => call.operation === "TransactWriteItems");
+    const transactions = sent();
     const milestoneKeys = records.filter((_, i) => i % 5 === 0).map((r) => JSON.parse(r.value!).account);
     const groups = transactions.map(putKeys).filter((keys) => !milestoneKeys.includes(keys[0]));
     // 24 plain keys in groups of at most 10; the 6 milestone keys one transaction each.
@@ -98,27 +121,25 @@ describe("keys written together (keysPerWrite)", () => {
     // Another invocation (a rebalance) writes race-3 from partition 1 while the group is on its way.
     const rival = tallyRecord(topic, 1, 0, "race-3", 2);
     let rivalDone = false;
-    const injector = faultInjectingClients(noFaults, {
-      onCall: async (call) => {
-        if (call.operation !== "TransactWriteItems" || rivalDone) return;
-        rivalDone = true;
-        expect(await tallyHandler(stack)(buildKafkaEvent([rival]), invocation)).toEqual({
-          batchItemFailures: [],
-        });
-      },
-    });
-    const stats: EngineStats[] = [];
-    const handler = groupedHandler(
+    const { handler, stats, groups } = groupedRun(
       stack,
       { keysPerWrite: 10, keyConcurrency: 10 },
-      { clients: injector.clients, onBatch: (batch) => stats.push(batch) },
+      {
+        onCall: async (call) => {
+          if (call.operation !== "TransactWriteItems" || rivalDone) return;
+          rivalDone = true;
+          expect(await tallyHandler(stack)(buildKafkaEvent([rival]), invocation)).toEqual({
+            batchItemFailures: [],
+          });
+        },
+      },
     );
 
     expect(await handler(buildKafkaEvent(records), invocation)).toEqual({ batchItemFailures: [] });
 
-    const [refused, again] = injector.calls.filter((call) => call.operation === "TransactWriteItems");
-    expect(putKeys(refused!)).toHaveLength(10);
-    expect(putKeys(again!)).toEqual(putKeys(refused!).filter((pk) => pk !== "race-3"));
+    const [refused, again] = groups();
+    expect(refused).toHaveLength(10);
+    expect(again).toEqual(refused!.filter((pk) => pk !== "race-3"));
     expect(stats[0]).toMatchObject({ writes: 10, conflicts: 1 });
     // race-3 holds the rival's record, then its own, redone on what the rival wrote.
     const expected = expectedOutcome(referenceFold(tallyConsumer, TALLY_CONFIG, records));
@@ -131,36 +152,25 @@ describe("keys written together (keysPerWrite)", () => {
 
   it("puts alone the key a cancelled group blames for a conflict, without resending the group whole", async () => {
     const records = Array.from({ length: 10 }, (_, i) => tallyRecord(topic, 0, i, `conflict-${i}`, 1));
-    const injector = faultInjectingClients(noFaults);
+    const { handler, injector, stats, groups } = groupedRun(stack, { keysPerWrite: 10, keyConcurrency: 10 });
     // AWS's answer when another transaction holds conflict-3: the group cancelled, nothing written.
-    let cancelled = false;
+    let conflicted = false;
     injector.clients.dynamodb.middlewareStack.add(
       (next, context) => async (args) => {
-        if (context.commandName !== "TransactWriteItemsCommand" || cancelled) return next(args);
-        cancelled = true;
-        const items = (args.input as { TransactItems: { Put: { Item: { pk: string } } }[] }).TransactItems;
-        throw new TransactionCanceledException({
-          message: "Transaction cancelled, please refer cancellation reasons for specific reasons",
-          $metadata: { httpStatusCode: 400 },
-          CancellationReasons: items.map(({ Put }) => ({
-            Code: Put.Item.pk === "conflict-3" ? "TransactionConflict" : "None",
-          })),
-        });
+        if (context.commandName !== "TransactWriteItemsCommand" || conflicted) return next(args);
+        conflicted = true;
+        throw cancelled(args.input, ({ pk }) => ({
+          Code: pk === "conflict-3" ? "TransactionConflict" : "None",
+        }));
       },
       { step: "initialize", name: "conflictOnce" },
-    );
-    const stats: EngineStats[] = [];
-    const handler = groupedHandler(
-      stack,
-      { keysPerWrite: 10, keyConcurrency: 10 },
-      { clients: injector.clients, onBatch: (batch) => stats.push(batch) },
     );
 
     expect(await handler(buildKafkaEvent(records), invocation)).toEqual({ batchItemFailures: [] });
 
-    const [first, again, ...more] = injector.calls.filter((call) => call.operation === "TransactWriteItems");
-    expect(putKeys(first!)).toHaveLength(10);
-    expect(putKeys(again!)).toEqual(putKeys(first!).filter((pk) => pk !== "conflict-3"));
+    const [first, again, ...more] = groups();
+    expect(first).toHaveLength(10);
+    expect(again).toEqual(first!.filter((pk) => pk !== "conflict-3"));
     expect(more).toEqual([]);
     const puts = injector.calls.filter((call) => call.operation === "PutItem");
     expect(puts.map((call) => (call.input.Item as { pk: string }).pk)).toEqual(["conflict-3"]);
@@ -173,19 +183,16 @@ describe("keys written together (keysPerWrite)", () => {
 
   it("closes a group before its items pass 3 MB, DynamoDB's 4 MB with a margin", async () => {
     const records = Array.from({ length: 10 }, (_, i) => tallyRecord(topic, 0, i, `heavy-${i}`, 350));
-    const injector = faultInjectingClients(noFaults);
-    const handler = groupedHandler(
+    const { handler, groups } = groupedRun(
       stack,
       { keysPerWrite: 10, keyConcurrency: 10 },
-      { clients: injector.clients },
-      bulky,
+      { consumer: bulkyConsumer },
     );
 
     expect(await handler(buildKafkaEvent(records), invocation)).toEqual({ batchItemFailures: [] });
 
     // 350 KB items: eight make 2.8 MB, a ninth would pass 3 MB.
-    const groups = injector.calls.filter((call) => call.operation === "TransactWriteItems").map(putKeys);
-    expect(groups.map((keys) => keys.length)).toEqual([8, 2]);
+    expect(groups().map((keys) => keys.length)).toEqual([8, 2]);
     const outcome = await engineOutcome(stack, (pk) => pk.startsWith("heavy-"));
     expect(Object.keys(outcome.states)).toHaveLength(10);
   });
@@ -204,14 +211,12 @@ describe("keys written together (keysPerWrite)", () => {
           tallyRecord(topic, 1, 2 * i + 1, `big-${account}`, 1),
         ]),
       ];
-      const injector = faultInjectingClients(noFaults);
-      if (asAws) answerAsAws(injector.clients);
-      const handler = groupedHandler(
+      const { handler, injector, groups } = groupedRun(
         stack,
         { keysPerWrite: 4, keyConcurrency: 4 },
-        { clients: injector.clients },
-        bulky,
+        { consumer: bulkyConsumer },
       );
+      if (asAws) answerAsAws(injector.clients);
 
       expect(await handler(buildKafkaEvent(records), invocation)).toEqual({ batchItemFailures: [] });
 
@@ -232,8 +237,7 @@ describe("keys written together (keysPerWrite)", () => {
         ).length;
       expect(["big-B", "big-C", "big-D"].map(writesOf)).toEqual([2, 2, 2]);
       // AWS names the one item: the other three go again as a group.
-      const groups = injector.calls.filter((call) => call.operation === "TransactWriteItems").map(putKeys);
-      expect(groups.slice(1)).toEqual(asAws ? [["big-B", "big-C", "big-D"]] : []);
+      expect(groups().slice(1)).toEqual(asAws ? [["big-B", "big-C", "big-D"]] : []);
       const rejected = await drainQueue<RejectedRecord>(stack.rejectedQueueUrl);
       expect(rejected.map(({ partition, offset, reason }) => ({ partition, offset, reason }))).toEqual([
         {
@@ -263,20 +267,15 @@ function answerAsAws(clients: EngineClients): void {
           (error as Error).name !== "ValidationException"
         )
           throw error;
-        const items = (args.input as { TransactItems: { Put: { Item: unknown } }[] }).TransactItems;
-        throw new TransactionCanceledException({
-          message: "Transaction cancelled, please refer cancellation reasons for specific reasons",
-          $metadata: { httpStatusCode: 400 },
-          CancellationReasons: items.map(({ Put }) =>
-            JSON.stringify(Put.Item).length > 400 * 1024
-              ? // Not Local's words: the rejection must carry what the refused item's own PutItem answers.
-                {
-                  Code: "ValidationError",
-                  Message: "Item size to update has exceeded the maximum allowed size",
-                }
-              : { Code: "None" },
-          ),
-        });
+        throw cancelled(args.input, (item) =>
+          JSON.stringify(item).length > 400 * 1024
+            ? // Not Local's words: the rejection must carry what the refused item's own PutItem answers.
+              {
+                Code: "ValidationError",
+                Message: "Item size to update has exceeded the maximum allowed size",
+              }
+            : { Code: "None" },
+        );
       }
     },
     { step: "initialize", name: "answerAsAws" },

@@ -45,3 +45,12 @@ export const tallyConsumer: Consumer<TallyValue, TallyState, TallyConfig> = {
     };
   },
 };
+
+/** The tally consumer whose item grows by `amount` KB per record: enough records pass DynamoDB's 400 KB. */
+export const bulkyConsumer: Consumer<TallyValue, { pads: string[] }, TallyConfig> = {
+  ...tallyConsumer,
+  name: "bulky",
+  reduce: (_key, state, record) => ({
+    state: { pads: [...(state?.pads ?? []), "x".repeat(record.value.amount * 1024)] },
+  }),
+};
